@@ -1,0 +1,64 @@
+# Two commands for a new user: `make synth` and `make test`. Both set up what they need first;
+# set-up is skipped when its lock files have not changed (one stamp per lock file).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+# The project-local Node 22 and CDK CLI come first, so jsii and `cdk` never use the machine's Node.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Offline and credential-free: no update checks, notices, telemetry or metadata-service probes.
+export CDK_DISABLE_VERSION_CHECK := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+export AWS_EC2_METADATA_DISABLED := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup synth test lint typecheck unit snapshot-update clean
+
+help:
+	@echo "make synth            set up, then synthesize the example app into cdk.out/"
+	@echo "make test             set up, then ruff, mypy and pytest"
+	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
+	@echo "make clean            remove cdk.out/ and caches (keeps .venv and node_modules)"
+
+$(PYTHON_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@node --version | grep -q '^v22\.' || { echo "node_modules/.bin/node is not Node 22: $$(node --version)"; exit 1; }
+	@touch $@
+
+setup: $(PYTHON_STAMP) $(NODE_STAMP)
+
+synth: setup
+	rm -rf cdk.out
+	cdk synth --quiet --no-notices
+	$(PY) scripts/synth_summary.py cdk.out
+
+lint: setup
+	ruff check .
+	ruff format --check .
+
+typecheck: setup
+	mypy
+
+unit: setup
+	pytest
+
+test: lint typecheck unit
+
+snapshot-update: setup
+	pytest --snapshot-update
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

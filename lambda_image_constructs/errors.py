@@ -1,0 +1,64 @@
+"""The one error type the library raises for invalid input, and the collector that feeds it.
+
+Pure Python (no jsii): validators build a :class:`Problems` list and raise once, so a user sees
+every problem of a construct in one synth instead of fixing them one run at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid input: which field, the value given, and what would be accepted."""
+
+    field: str
+    value: Any
+    accepted: str
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.accepted}, got {self.value!r}"
+
+
+class LambdaImageValidationError(ValueError):
+    """Invalid input to a lambda-image-constructs construct, raised at synth time.
+
+    ``subject`` names what was being configured (usually the construct path) and ``problems``
+    holds every problem found, so the message lists them all at once.
+    """
+
+    def __init__(self, subject: str, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.subject = subject
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        header = f"{subject}: {count} invalid input{'s' if count != 1 else ''}"
+        super().__init__("\n".join([header, *(f"  - {p}" for p in self.problems)]))
+
+
+class Problems:
+    """Collects problems while validating, then raises them together."""
+
+    def __init__(self) -> None:
+        self._items: list[Problem] = []
+
+    def add(self, field: str, value: Any, accepted: str) -> None:
+        self._items.append(Problem(field, value, accepted))
+
+    def extend(self, other: Problems) -> None:
+        self._items.extend(other._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def raise_if_any(self, subject: str) -> None:
+        if self._items:
+            raise LambdaImageValidationError(subject, self._items)

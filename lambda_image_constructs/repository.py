@@ -1,0 +1,400 @@
+"""``LambdaImageRepository``: the ECR repository that Lambda functions, here and in other accounts,
+pull their images from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.region_info import RegionInfo
+from constructs import Construct
+
+from . import policies
+from .errors import Problems
+from .tokens import is_unresolved
+from .validation import (
+    check_account_id,
+    check_function_name_pattern,
+    check_int_range,
+    check_organization_id,
+    check_repository_name,
+    check_tag_exclusion_filter,
+)
+
+DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS = 14
+# ECR accepts one to five exclusion filters.
+MAX_TAG_EXCLUSIONS = 5
+
+
+@dataclass(frozen=True)
+class ConsumerAccount:
+    """An account whose Lambda functions may use this repository's images.
+
+    ``function_name_pattern`` narrows which of its functions the Lambda service may pull for
+    (``aws:sourceARN``); IAM wildcards ``*`` and ``?`` are allowed. Default: all its functions.
+    """
+
+    account_id: str
+    function_name_pattern: str = "*"
+
+
+class _PolicyOwnedRepository(ecr.Repository):
+    """An ECR repository whose resource policy is rendered by its ``LambdaImageRepository``.
+
+    Every ``add_to_resource_policy`` - from our grants or from aws-cdk-lib internals such as
+    ``grant_pull`` for a principal in another account - lands in the one policy we render,
+    instead of being overwritten by it.
+    """
+
+    owner: LambdaImageRepository | None = None
+
+    def add_to_resource_policy(
+        self, statement: iam.PolicyStatement
+    ) -> iam.AddToResourcePolicyResult:
+        if self.owner is None:  # pragma: no cover - only before the owner wires itself in
+            return super().add_to_resource_policy(statement)
+        self.owner._add_statement_json(statement.to_statement_json())
+        return iam.AddToResourcePolicyResult(statement_added=True)
+
+
+class LambdaImageRepository(Construct):
+    """An ECR repository for Lambda container images with the AWS guide's repository policies.
+
+    Secure by default: immutable tags, scan on push, KMS encryption, retained on stack deletion,
+    and a lifecycle policy that only ever expires *untagged* images.
+
+    The resource policy holds, in this order:
+
+    * ``LambdaECRImageRetrievalPolicy`` (unless ``same_account_access=False``): exactly the
+      statement Lambda would add by itself when a function in this account is created, so a
+      deploy never makes the policy drift.
+    * ``CrossAccountPermission`` and ``LambdaECRImageCrossAccountRetrievalPolicy`` when there are
+      consumer accounts: two statements however many accounts, accounts sorted and deduplicated.
+    * ``OrganizationPermission`` and ``LambdaECRImageOrganizationRetrievalPolicy`` when
+      ``organization_id`` is given.
+    * Statements added through grants (``grant_pull``, ``grant_push``) for principals that need a
+      resource policy.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        repository_name: str | None = None,
+        consumer_accounts: Sequence[str | ConsumerAccount] = (),
+        organization_id: str | None = None,
+        same_account_access: bool = True,
+        same_account_source_arn_condition: bool = False,
+        immutable_tags: bool = True,
+        mutable_tag_patterns: Sequence[str] = (),
+        scan_on_push: bool = True,
+        encryption_key: kms.IKey | None = None,
+        untagged_image_expiry_days: int = DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        empty_on_delete: bool = False,
+    ) -> None:
+        """
+        :param repository_name: The ECR repository name. Default: a name CloudFormation
+            generates (then ``function_deployer_policy_document`` is unavailable, since another
+            account cannot know the name).
+        :param consumer_accounts: Accounts whose functions may use the images, as account IDs or
+            ``ConsumerAccount`` values. Default: none. More can be added with
+            ``add_consumer_account``. The owning account is never listed as a consumer.
+        :param organization_id: Grant pulls to every account of this AWS Organization
+            (``o-...``) through ``aws:PrincipalOrgID``. Default: no organisation-wide grant. The
+            guide recommends listing accounts instead; see the README for the trade-off.
+        :param same_account_access: Add the guide's same-account statement. Default: ``True``.
+        :param same_account_source_arn_condition: Narrow the same-account statement to this
+            account's functions with ``aws:sourceARN``, as the CDK bootstrap repository does.
+            Default: ``False``, the guide's statement exactly as Lambda would add it.
+        :param immutable_tags: Tags cannot be overwritten. Default: ``True``. Set ``False`` only
+            for repositories whose tags are meant to move; functions should then use digests.
+        :param mutable_tag_patterns: Tag wildcard patterns (1 to 5) exempt from immutability,
+            for example ``['latest', 'dev-*']``. Default: none.
+        :param scan_on_push: Scan images for vulnerabilities on push. Default: ``True``.
+        :param encryption_key: A customer managed KMS key. Default: KMS encryption with the
+            AWS managed ``aws/ecr`` key.
+        :param untagged_image_expiry_days: Untagged images are expired this many days after
+            their push. Tagged images are never expired. Default: 14.
+        :param removal_policy: What happens to the repository when it leaves the stack.
+            Default: ``RemovalPolicy.RETAIN``.
+        :param empty_on_delete: Delete the images when the repository is deleted; requires
+            ``RemovalPolicy.DESTROY``. Default: ``False``.
+        """
+        super().__init__(scope, id)
+        problems = Problems()
+        check_repository_name(problems, "repository_name", repository_name)
+        consumers = self._normalise_consumers(problems, "consumer_accounts", consumer_accounts)
+        if organization_id is not None:
+            check_organization_id(problems, "organization_id", organization_id)
+        check_int_range(
+            problems, "untagged_image_expiry_days", untagged_image_expiry_days, 1, 36_500, "days"
+        )
+        patterns = list(mutable_tag_patterns)
+        if patterns and not immutable_tags:
+            problems.add(
+                "mutable_tag_patterns",
+                patterns,
+                "only applies to immutable tags; leave it empty when immutable_tags=False",
+            )
+        if len(patterns) > MAX_TAG_EXCLUSIONS:
+            problems.add(
+                "mutable_tag_patterns", patterns, f"must hold at most {MAX_TAG_EXCLUSIONS} patterns"
+            )
+        for index, pattern in enumerate(patterns):
+            check_tag_exclusion_filter(problems, f"mutable_tag_patterns[{index}]", pattern)
+        if empty_on_delete and removal_policy != RemovalPolicy.DESTROY:
+            problems.add(
+                "empty_on_delete",
+                empty_on_delete,
+                "requires removal_policy=RemovalPolicy.DESTROY (repositories are retained by"
+                " default so that deleting a stack never deletes images functions run)",
+            )
+
+        stack = Stack.of(self)
+        self._stack = stack
+        region = stack.region
+        self._region_known = not is_unresolved(region)
+        partition = None
+        if self._region_known:
+            partition = RegionInfo.get(region).partition
+        self._partition: str = partition or stack.partition
+        self._region: str = region
+        account = stack.account
+        self._owner_account: str | None = None if is_unresolved(account) else account
+        self._account: str = account
+        self._same_account_access = same_account_access
+        self._same_account_source_arn_condition = same_account_source_arn_condition
+        self._organization_id = organization_id
+        self._consumers: dict[str, set[str]] = {}
+        self._extra_statements: list[dict[str, Any]] = []
+        self._merge_consumers(consumers)
+        self._check_size(problems, "consumer_accounts")
+        problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+
+        if immutable_tags:
+            mutability = (
+                ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
+                if patterns
+                else ecr.TagMutability.IMMUTABLE
+            )
+        else:
+            mutability = ecr.TagMutability.MUTABLE
+        repository = _PolicyOwnedRepository(
+            self,
+            "Resource",
+            repository_name=repository_name,
+            image_tag_mutability=mutability,
+            image_tag_mutability_exclusion_filters=(
+                [ecr.ImageTagMutabilityExclusionFilter.wildcard(p) for p in patterns] or None
+            ),
+            image_scan_on_push=scan_on_push,
+            encryption=ecr.RepositoryEncryption.KMS,
+            encryption_key=encryption_key,
+            removal_policy=removal_policy,
+            empty_on_delete=empty_on_delete or None,
+            lifecycle_rules=[
+                ecr.LifecycleRule(
+                    description=(
+                        f"Expire untagged images {untagged_image_expiry_days} days after push;"
+                        " tagged images are never expired"
+                    ),
+                    tag_status=ecr.TagStatus.UNTAGGED,
+                    max_image_age=Duration.days(untagged_image_expiry_days),
+                )
+            ],
+        )
+        repository.owner = self
+        self._cfn: ecr.CfnRepository = repository.node.default_child  # type: ignore[assignment]
+        self.repository: ecr.Repository = repository
+        """The ECR repository."""
+        self.repository_name: str = repository_name or repository.repository_name
+        if organization_id is not None:
+            Validations.of(repository).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-ECR1",
+                    reason=(
+                        f"organization_id={organization_id} was chosen: the Principal '*' of the"
+                        " OrganizationPermission statement is narrowed to accounts of that"
+                        " organisation by aws:PrincipalOrgID, the only way IAM can name an"
+                        " organisation."
+                    ),
+                )
+            )
+        self._render()
+
+    # -- consumers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _normalise_consumers(
+        problems: Problems, field: str, consumers: Iterable[str | ConsumerAccount]
+    ) -> list[ConsumerAccount]:
+        result: list[ConsumerAccount] = []
+        for index, consumer in enumerate(consumers):
+            item = consumer if isinstance(consumer, ConsumerAccount) else ConsumerAccount(consumer)
+            check_account_id(problems, f"{field}[{index}].account_id", item.account_id)
+            check_function_name_pattern(
+                problems, f"{field}[{index}].function_name_pattern", item.function_name_pattern
+            )
+            result.append(item)
+        return result
+
+    def _merge_consumers(self, consumers: Iterable[ConsumerAccount]) -> None:
+        for consumer in consumers:
+            if consumer.account_id == self._owner_account:
+                continue  # same-account access is the first statement's job
+            self._consumers.setdefault(consumer.account_id, set()).add(
+                consumer.function_name_pattern
+            )
+
+    def add_consumer_account(self, account_id: str, *, function_name_pattern: str = "*") -> None:
+        """Let functions of ``account_id`` (optionally only those matching
+        ``function_name_pattern``) use this repository's images.
+
+        Adding an account twice is harmless; adding it with a second pattern allows both.
+        """
+        self.add_consumer_accounts([ConsumerAccount(account_id, function_name_pattern)])
+
+    def add_consumer_accounts(self, consumers: Sequence[str | ConsumerAccount]) -> None:
+        """Add several consumer accounts at once (one policy render for all of them)."""
+        problems = Problems()
+        normalised = self._normalise_consumers(problems, "consumer_accounts", consumers)
+        problems.raise_if_any(f"LambdaImageRepository {self.node.path}: add_consumer_account")
+        previous = {account: set(patterns) for account, patterns in self._consumers.items()}
+        self._merge_consumers(normalised)
+        size_problems = Problems()
+        self._check_size(size_problems, "consumer_accounts")
+        if size_problems:
+            self._consumers = previous
+            size_problems.raise_if_any(
+                f"LambdaImageRepository {self.node.path}: add_consumer_account"
+            )
+        self._render()
+
+    @property
+    def consumer_account_ids(self) -> tuple[str, ...]:
+        """The consumer accounts, sorted."""
+        return tuple(sorted(self._consumers))
+
+    @property
+    def organization_id(self) -> str | None:
+        return self._organization_id
+
+    @property
+    def owner_account(self) -> str | None:
+        """The account that owns the repository, or ``None`` when the stack is
+        environment-agnostic."""
+        return self._owner_account
+
+    @property
+    def region(self) -> str:
+        """The repository's Region (a token when the stack is environment-agnostic)."""
+        return self._region
+
+    def allows_pulls_from(self, account_id: str) -> bool:
+        """Whether functions in ``account_id`` may use this repository's images.
+
+        Org-wide grants are assumed to cover any account: membership cannot be known at synth.
+        """
+        if account_id == self._owner_account:
+            return self._same_account_access
+        return account_id in self._consumers or self._organization_id is not None
+
+    # -- grants -----------------------------------------------------------------------------
+
+    def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` (a CI role, for example) pull images."""
+        return self.repository.grant_pull(grantee)
+
+    def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` push images; for a principal without an identity policy of ours
+        (an ``ArnPrincipal``), the grant is a statement of this repository's policy."""
+        return self.repository.grant_push(grantee)
+
+    def grant_function_deployer(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Grant exactly what the guide says whoever creates a function from these images
+        needs: ``ecr:GetRepositoryPolicy`` and ``ecr:SetRepositoryPolicy`` on this repository."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(policies.FUNCTION_DEPLOYER_ACTIONS),
+            resource_arns=[self.repository.repository_arn],
+        )
+
+    def function_deployer_policy_document(self) -> dict[str, Any]:
+        """The same permissions as ``grant_function_deployer``, as an identity policy document
+        (plain JSON) for a role in another account.
+
+        The repository ARN must be known at synth, so this needs ``repository_name`` and a stack
+        with an explicit account and Region.
+        """
+        problems = Problems()
+        if is_unresolved(self.repository_name):
+            problems.add(
+                "repository_name",
+                None,
+                "must be set for a policy document used in another account",
+            )
+        if self._owner_account is None or not self._region_known:
+            problems.add(
+                "stack environment",
+                {"account": self._account, "region": self._region},
+                "must name an account and a Region for a policy document used in another account",
+            )
+        problems.raise_if_any(
+            f"LambdaImageRepository {self.node.path}: function_deployer_policy_document"
+        )
+        arn = (
+            f"arn:{self._partition}:ecr:{self._region}:{self._owner_account}"
+            f":repository/{self.repository_name}"
+        )
+        return policies.function_deployer_policy(arn)
+
+    # -- policy -----------------------------------------------------------------------------
+
+    def _policy_inputs(self) -> policies.RepositoryPolicyInputs:
+        return policies.RepositoryPolicyInputs(
+            partition=self._partition,
+            region=self._region,
+            owner_account=self._account,
+            same_account_access=self._same_account_access,
+            same_account_source_arn_condition=self._same_account_source_arn_condition,
+            consumers={a: sorted(p) for a, p in self._consumers.items()},
+            organization_id=self._organization_id,
+            extra_statements=self._extra_statements,
+        )
+
+    def _check_size(self, problems: Problems, field: str) -> None:
+        inputs = self._policy_inputs()
+        worst = policies.worst_case_inputs(inputs, region_known=self._region_known)
+        policy = policies.build_repository_policy(worst)
+        if policy is None:
+            return
+        length = policies.policy_text_length(policy)
+        if length <= policies.REPOSITORY_POLICY_MAX_CHARS:
+            return
+        fit = policies.consumers_that_fit(inputs, region_known=self._region_known)
+        problems.add(
+            field,
+            f"{len(self._consumers)} accounts",
+            f"must fit ECR's repository policy limit of {policies.REPOSITORY_POLICY_MAX_CHARS:,}"
+            f" characters; the policy would be {length:,} characters in the"
+            f" {policies.LONGEST_PARTITION} partition, and {fit} of the"
+            f" {len(self._consumers)} accounts fit. Grant the whole AWS Organization with"
+            " organization_id='o-...' instead of listing every account",
+        )
+
+    def _add_statement_json(self, statement: Mapping[str, Any]) -> None:
+        self._extra_statements.append(dict(statement))
+        self._render()
+
+    def _render(self) -> None:
+        if not hasattr(self, "_cfn"):
+            return
+        # One property set per change: CloudFormation gets the whole document as one value.
+        self._cfn.repository_policy_text = policies.build_repository_policy(self._policy_inputs())

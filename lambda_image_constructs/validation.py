@@ -1,0 +1,89 @@
+"""Pure-Python checks of user input (no jsii), shared by the constructs.
+
+Each check adds to a :class:`~lambda_image_constructs.errors.Problems` list instead of raising,
+so a construct reports every problem at once. Unresolved tokens are skipped: they can only be
+checked at deploy time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import Problems
+from .tokens import is_unresolved
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
+# ECR: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
+REPOSITORY_NAME_LENGTH = (2, 256)
+# A Lambda function name (letters, digits, hyphens, underscores; at most 64) in which IAM's
+# StringLike wildcards * and ? may stand for parts of the name.
+FUNCTION_NAME_PATTERN = re.compile(r"[A-Za-z0-9_\-*?]{1,64}")
+# ECR tag-mutability exclusion filters (wildcard patterns), as ECR accepts them.
+TAG_EXCLUSION_FILTER = re.compile(r"[0-9A-Za-z._*-]{1,128}")
+
+
+def check_account_id(problems: Problems, field: str, value: Any) -> None:
+    if is_unresolved(value):
+        return
+    if not isinstance(value, str) or not ACCOUNT_ID.fullmatch(value):
+        problems.add(field, value, "must be a 12-digit AWS account ID such as '123456789012'")
+
+
+def check_organization_id(problems: Problems, field: str, value: Any) -> None:
+    if is_unresolved(value):
+        return
+    if not isinstance(value, str) or not ORGANIZATION_ID.fullmatch(value):
+        problems.add(
+            field,
+            value,
+            "must be an AWS Organizations ID: 'o-' followed by 10 to 32 lowercase letters"
+            " or digits",
+        )
+
+
+def check_repository_name(problems: Problems, field: str, value: Any) -> None:
+    if value is None or is_unresolved(value):
+        return
+    low, high = REPOSITORY_NAME_LENGTH
+    if not isinstance(value, str) or not (low <= len(value) <= high):
+        problems.add(field, value, f"must be an ECR repository name of {low} to {high} characters")
+    elif not REPOSITORY_NAME.fullmatch(value):
+        problems.add(
+            field,
+            value,
+            "must be an ECR repository name: lowercase letters and digits, separated by single"
+            " '.', '_', '-' or '/' (for example 'platform/payments-api')",
+        )
+
+
+def check_function_name_pattern(problems: Problems, field: str, value: Any) -> None:
+    if is_unresolved(value):
+        return
+    if not isinstance(value, str) or not FUNCTION_NAME_PATTERN.fullmatch(value):
+        problems.add(
+            field,
+            value,
+            "must be a Lambda function name pattern of 1 to 64 letters, digits, '-', '_' and the"
+            " wildcards '*' and '?' (for example 'payments-*')",
+        )
+
+
+def check_int_range(
+    problems: Problems, field: str, value: Any, low: int, high: int, unit: str
+) -> None:
+    if is_unresolved(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
+        problems.add(field, value, f"must be a whole number from {low} to {high} {unit}")
+
+
+def check_tag_exclusion_filter(problems: Problems, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not TAG_EXCLUSION_FILTER.fullmatch(value):
+        problems.add(
+            field,
+            value,
+            "must be a tag wildcard pattern of 1 to 128 letters, digits, '.', '_', '-' and '*'",
+        )

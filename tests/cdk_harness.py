@@ -1,0 +1,85 @@
+"""What every test uses to build and read apps: the context of cdk.json, so tests and
+`cdk synth` run with the same feature flags, and small readers of synthesized templates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, Environment, Stack
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+IMAGE_ACCOUNT = "111111111111"
+CONSUMER_A = "222222222222"
+CONSUMER_B = "333333333333"
+
+
+@cache
+def cdk_json_context() -> Mapping[str, Any]:
+    """The ``context`` block of cdk.json, exactly as the CDK CLI passes it to app.py."""
+    return json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
+
+
+def new_app(**extra_context: Any) -> App:
+    return App(context={**cdk_json_context(), **extra_context})
+
+
+def new_stack(
+    account: str | None = IMAGE_ACCOUNT, region: str | None = "us-east-1", app: App | None = None
+) -> Stack:
+    """A fresh stack in a fresh app; ``account=None, region=None`` is environment-agnostic."""
+    env = Environment(account=account, region=region) if account or region else None
+    return Stack(app or new_app(), "TestStack", env=env)
+
+
+def template_of(stack: Stack) -> dict[str, Any]:
+    app = stack.node.root
+    assert isinstance(app, App)
+    return app.synth().get_stack_by_name(stack.stack_name).template  # type: ignore[no-any-return]
+
+
+def resources_of_type(template: Mapping[str, Any], cfn_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template.get("Resources", {}).items()
+        if resource["Type"] == cfn_type
+    }
+
+
+def only_resource_of_type(template: Mapping[str, Any], cfn_type: str) -> dict[str, Any]:
+    found = resources_of_type(template, cfn_type)
+    assert len(found) == 1, f"expected one {cfn_type}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def walk_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from walk_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk_strings(item)
+
+
+_PSEUDO_PARAMETERS = re.compile(r"^AWS::(Partition|Region|AccountId|URLSuffix)$")
+
+
+def resolve_intrinsics(value: Any, pseudo: Mapping[str, str]) -> Any:
+    """Resolve ``Fn::Join`` and ``Ref`` of pseudo parameters, as CloudFormation would for the
+    given values (for example ``{"AWS::Partition": "aws"}``)."""
+    if isinstance(value, list):
+        return [resolve_intrinsics(v, pseudo) for v in value]
+    if isinstance(value, Mapping):
+        if set(value) == {"Ref"} and _PSEUDO_PARAMETERS.match(str(value["Ref"])):
+            return pseudo[value["Ref"]]
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            return separator.join(str(resolve_intrinsics(p, pseudo)) for p in parts)
+        return {k: resolve_intrinsics(v, pseudo) for k, v in value.items()}
+    return value
