@@ -2,14 +2,22 @@
 
 - :class:`LambdaImageRepository`: an ECR repository with the Lambda guide's same-account and
   cross-account repository policies.
+- :class:`LambdaImage`: a Docker image asset built for one Lambda architecture, its Dockerfile
+  checked at synth, published where consumer accounts can pull it.
 """
 
+from .architecture import LambdaArchitecture
 from .errors import LambdaImageValidationError, Problem
+from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
 from .repository import ConsumerAccount, LambdaImageRepository
 
 __all__ = [
+    "ALWAYS_EXCLUDED",
     "ConsumerAccount",
+    "LambdaArchitecture",
+    "LambdaImage",
     "LambdaImageRepository",
     "LambdaImageValidationError",
     "Problem",
+    "image_publishing_synthesizer",
 ]

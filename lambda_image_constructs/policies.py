@@ -26,6 +26,20 @@ LAMBDA_PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 # What the guide says whoever creates a function from the image must be allowed.
 FUNCTION_DEPLOYER_ACTIONS = ("ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy")
 
+# What the CDK asset publisher (cdk-assets) needs on a destination repository; the same list the
+# bootstrap template grants its image-publishing role on the bootstrap repository.
+CDK_ASSET_PUBLISHING_ACTIONS = (
+    "ecr:DescribeRepositories",
+    "ecr:DescribeImages",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+
 SAME_ACCOUNT_SID = "LambdaECRImageRetrievalPolicy"
 CROSS_ACCOUNT_SID = "CrossAccountPermission"
 CROSS_ACCOUNT_LAMBDA_SID = "LambdaECRImageCrossAccountRetrievalPolicy"

@@ -7,7 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import (
+    Acknowledgment,
+    DefaultStackSynthesizer,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -316,6 +323,35 @@ class LambdaImageRepository(Construct):
         """Let ``grantee`` push images; for a principal without an identity policy of ours
         (an ``ArnPrincipal``), the grant is a statement of this repository's policy."""
         return self.repository.grant_push(grantee)
+
+    def allow_cdk_asset_publishing(self, *, qualifier: str | None = None) -> str:
+        """Let the CDK bootstrap image-publishing role of this account and Region push images
+        here, so stacks using ``image_publishing_synthesizer`` publish their image assets into
+        this repository. Returns the role ARN.
+
+        :param qualifier: The bootstrap qualifier. Default: the ``@aws-cdk/core:bootstrapQualifier``
+            context value, else CDK's default.
+        """
+        qualifier = (
+            qualifier
+            or self.node.try_get_context("@aws-cdk/core:bootstrapQualifier")
+            or DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        )
+        role_arn = (
+            f"arn:{self._partition}:iam::{self._account}:role/cdk-{qualifier}"
+            f"-image-publishing-role-{self._account}-{self._region}"
+        )
+        self._add_statement_json(
+            {
+                "Sid": "CdkImageAssetPublishing",
+                "Effect": "Allow",
+                "Principal": {"AWS": role_arn},
+                # What cdk-assets does with a destination repository: find it, check whether
+                # the tag exists, push the layers and the manifest.
+                "Action": list(policies.CDK_ASSET_PUBLISHING_ACTIONS),
+            }
+        )
+        return role_arn
 
     def grant_function_deployer(self, grantee: iam.IGrantable) -> iam.Grant:
         """Grant exactly what the guide says whoever creates a function from these images

@@ -1,0 +1,355 @@
+"""Synth-time checks of a Lambda image's Dockerfile, in pure Python (no jsii, no Docker).
+
+The AWS guide allows three kinds of base for the stage Lambda runs (the final stage, or the
+``target``):
+
+* an **AWS base image** (``public.ecr.aws/lambda/<runtime>``): runtime and runtime interface
+  client included;
+* an **AWS OS-only base** (``public.ecr.aws/lambda/provided:al2023`` / ``:al2``): the image must
+  add a runtime interface client or a ``bootstrap`` executable;
+* **any other base**: the image must add a runtime interface client.
+
+And for every kind: ENTRYPOINT and CMD in exec form (JSON arrays, since Lambda passes them on
+without a shell), an absolute path for the executable, a Linux base, and no deprecated base.
+
+Each finding has a stable check ID so that one image can acknowledge it with a reason.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+from dockerfile_parse import DockerfileParser
+
+
+class BaseKind(Enum):
+    AWS_BASE = "AWS base image"
+    AWS_OS_ONLY = "AWS OS-only base image"
+    OTHER = "non-AWS base image"
+
+
+# Check IDs: the names users acknowledge findings by.
+DEPRECATED_BASE = "LambdaImage-DeprecatedBase"
+RUNTIME_INTERFACE = "LambdaImage-RuntimeInterfaceClient"
+EXEC_FORM = "LambdaImage-ExecForm"
+ABSOLUTE_EXECUTABLE = "LambdaImage-AbsoluteExecutable"
+LINUX_ONLY = "LambdaImage-LinuxOnly"
+PARSE = "LambdaImage-Dockerfile"
+CHECK_IDS = (DEPRECATED_BASE, RUNTIME_INTERFACE, EXEC_FORM, ABSOLUTE_EXECUTABLE, LINUX_ONLY)
+
+AWS_BASE_REPOSITORY_PREFIXES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-")
+OS_ONLY_TAGS = {"al2023": "provided.al2023", "al2": "provided.al2", "alami": "provided"}
+
+# Lambda runtimes whose base images are past deprecation (AWS Lambda runtime deprecation policy).
+# The Amazon Linux 1 `provided` image is the one the reference names (2023-12-31).
+DEPRECATED_RUNTIMES: Mapping[str, date] = {
+    "provided": date(2023, 12, 31),
+    "python3.7": date(2023, 12, 4),
+    "python3.8": date(2024, 10, 14),
+    "python3.9": date(2025, 12, 15),
+    "nodejs12.x": date(2023, 3, 31),
+    "nodejs14.x": date(2023, 12, 4),
+    "nodejs16.x": date(2024, 6, 12),
+    "nodejs18.x": date(2025, 9, 1),
+    "nodejs20.x": date(2026, 4, 30),
+    "java8": date(2023, 12, 31),
+    "go1.x": date(2023, 12, 31),
+    "ruby2.7": date(2023, 12, 7),
+    "ruby3.2": date(2026, 3, 31),
+    "dotnet6": date(2024, 12, 20),
+    "dotnet7": date(2024, 5, 14),
+    "dotnetcore3.1": date(2023, 4, 3),
+}
+
+# Package names of the AWS runtime interface clients, as they appear in install commands or
+# dependency manifests.
+RUNTIME_INTERFACE_CLIENTS = (
+    "awslambdaric",
+    "aws-lambda-ric",
+    "aws_lambda_ric",
+    "aws-lambda-java-runtime-interface-client",
+    "Amazon.Lambda.RuntimeSupport",
+    "aws-lambda-cpp",
+    "aws-lambda-go",
+    "lambda_runtime",
+)
+# Files in the build context whose text may name a runtime interface client.
+DEPENDENCY_MANIFEST = re.compile(
+    r"(^|/)(requirements[^/]*\.txt|pyproject\.toml|package\.json|Gemfile|pom\.xml|"
+    r"build\.gradle|[^/]+\.csproj|go\.mod|Cargo\.toml)$"
+)
+LAMBDA_RUNTIME_DIR = "/var/runtime"
+WINDOWS_BASES = re.compile(r"(^|/)(windows|nanoserver|servercore)|mcr\.microsoft\.com/windows")
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    line: int  # 1-based line of the Dockerfile
+    instruction: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DockerfileReport:
+    base_image: str
+    base_kind: BaseKind
+    runtime: str | None
+    findings: tuple[Finding, ...] = field(default=())
+
+
+@dataclass
+class _Stage:
+    name: str | None
+    base: str
+    line: int
+    instructions: list[Mapping[str, object]] = field(default_factory=list)
+
+
+def _split_from(value: str) -> tuple[str, str | None]:
+    words = [w for w in value.split() if not w.startswith("--")]
+    image = words[0] if words else ""
+    alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+    return image, alias
+
+
+def _stages(parser: DockerfileParser) -> list[_Stage]:
+    resolved_bases = list(parser.parent_images)  # FROM images with ARG defaults substituted
+    stages: list[_Stage] = []
+    for instruction in parser.structure:
+        if instruction["instruction"] == "FROM":
+            _, alias = _split_from(str(instruction["value"]))
+            base = resolved_bases[len(stages)] if len(stages) < len(resolved_bases) else ""
+            stages.append(_Stage(alias, base, int(instruction["startline"]) + 1))
+        elif stages:
+            stages[-1].instructions.append(instruction)
+    return stages
+
+
+def _chain(stages: list[_Stage], index: int) -> list[_Stage]:
+    """The stage and the stages it is built FROM, nearest first."""
+    chain = [stages[index]]
+    names = {s.name.lower(): i for i, s in enumerate(stages[:index]) if s.name}
+    while (parent := names.get(chain[-1].base.lower())) is not None:
+        chain.append(stages[parent])
+        names = {s.name.lower(): i for i, s in enumerate(stages[:parent]) if s.name}
+    return chain
+
+
+def _image_repository_and_tag(image: str) -> tuple[str, str | None]:
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        repository, tag = name.rsplit(":", 1)
+        return repository, tag
+    return name, None
+
+
+def classify_base(image: str) -> tuple[BaseKind, str | None]:
+    """The kind of base, and the Lambda runtime it provides when that can be told."""
+    repository, tag = _image_repository_and_tag(image)
+    for prefix in AWS_BASE_REPOSITORY_PREFIXES:
+        if repository.startswith(prefix):
+            language = repository[len(prefix) :]
+            if language == "provided":
+                return BaseKind.AWS_OS_ONLY, OS_ONLY_TAGS.get(tag or "")
+            return BaseKind.AWS_BASE, _runtime_of(language, tag)
+    return BaseKind.OTHER, None
+
+
+def _runtime_of(language: str, tag: str | None) -> str | None:
+    if not tag or tag == "latest":
+        return None
+    version = re.match(r"\d+(\.\d+)?", tag)
+    if not version:
+        return None
+    major = version.group(0).split(".")[0]
+    al2 = ".al2" if ".al2" in tag and not tag.startswith(f"{major}.al2023") else ""
+    match language:
+        case "python" | "ruby":
+            return f"{language}{version.group(0)}"
+        case "nodejs":
+            return f"nodejs{major}.x"
+        case "java":
+            return f"java{major}{al2}"
+        case "go":
+            return "go1.x"
+        case "dotnet":
+            return f"dotnet{major}"
+    return f"{language}{version.group(0)}"
+
+
+def _exec_form(value: str) -> list[str] | None:
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+        return parsed
+    return None
+
+
+def _last(chain: list[_Stage], name: str) -> tuple[Mapping[str, object], _Stage] | None:
+    for stage in chain:
+        for instruction in reversed(stage.instructions):
+            if instruction["instruction"] == name:
+                return instruction, stage
+    return None
+
+
+def _ships_bootstrap(chain: list[_Stage]) -> bool:
+    for stage in chain:
+        for instruction in stage.instructions:
+            kind = instruction["instruction"]
+            value = str(instruction["value"])
+            if kind in ("COPY", "ADD"):
+                words = _exec_form(value) or [w for w in value.split() if not w.startswith("--")]
+                if len(words) < 2:
+                    continue
+                destination = words[-1].rstrip("/")
+                destination = destination.replace("${LAMBDA_RUNTIME_DIR}", LAMBDA_RUNTIME_DIR)
+                destination = destination.replace("$LAMBDA_RUNTIME_DIR", LAMBDA_RUNTIME_DIR)
+                sources = [s.rstrip("/").rsplit("/", 1)[-1] for s in words[:-1]]
+                if destination.endswith("/bootstrap") or (
+                    destination == LAMBDA_RUNTIME_DIR and "bootstrap" in sources
+                ):
+                    return True
+            elif kind == "RUN" and f"{LAMBDA_RUNTIME_DIR}/bootstrap" in value:
+                return True
+    return False
+
+
+def _mentions_runtime_interface_client(text: str) -> bool:
+    return any(client in text for client in RUNTIME_INTERFACE_CLIENTS)
+
+
+def _ships_runtime_interface_client(chain: list[_Stage], context_files: Mapping[str, str]) -> bool:
+    for stage in chain:
+        for instruction in stage.instructions:
+            if _mentions_runtime_interface_client(str(instruction["value"])):
+                return True
+    return any(
+        DEPENDENCY_MANIFEST.search(path) and _mentions_runtime_interface_client(text)
+        for path, text in context_files.items()
+    )
+
+
+def check_dockerfile(
+    text: str,
+    *,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+    context_files: Mapping[str, str] | None = None,
+    today: date | None = None,
+) -> DockerfileReport:
+    """Check the stage Lambda will run. ``context_files`` maps build-context paths to the text
+    of dependency manifests (requirements.txt, package.json, ...), where a runtime interface
+    client may be declared instead of in the Dockerfile."""
+    parser = DockerfileParser(fileobj=io.StringIO(text), build_args=dict(build_args or {}))
+    stages = _stages(parser)
+    if not stages:
+        return DockerfileReport(
+            "", BaseKind.OTHER, None, (Finding(PARSE, 1, "", "has no FROM instruction"),)
+        )
+    index = len(stages) - 1
+    findings: list[Finding] = []
+    if target is not None:
+        matches = [i for i, s in enumerate(stages) if s.name and s.name.lower() == target.lower()]
+        if not matches:
+            names = [s.name for s in stages if s.name]
+            return DockerfileReport(
+                "",
+                BaseKind.OTHER,
+                None,
+                (Finding(PARSE, 1, "", f"has no stage named {target!r}; stages: {names}"),),
+            )
+        index = matches[0]
+    chain = _chain(stages, index)
+    root = chain[-1]
+    base = root.base
+    kind, runtime = classify_base(base)
+    from_line = f"FROM {base}"
+
+    if WINDOWS_BASES.search(base.lower()):
+        findings.append(
+            Finding(LINUX_ONLY, root.line, from_line, "is a Windows base; Lambda runs Linux only")
+        )
+
+    deprecated_on = DEPRECATED_RUNTIMES.get(runtime or "")
+    if deprecated_on and deprecated_on <= (today or date.today()):
+        findings.append(
+            Finding(
+                DEPRECATED_BASE,
+                root.line,
+                from_line,
+                f"is the {runtime} base image, deprecated on {deprecated_on.isoformat()};"
+                " use a supported runtime's base image",
+            )
+        )
+
+    if kind is BaseKind.AWS_OS_ONLY and not (
+        _ships_bootstrap(chain) or _ships_runtime_interface_client(chain, context_files or {})
+    ):
+        findings.append(
+            Finding(
+                RUNTIME_INTERFACE,
+                root.line,
+                from_line,
+                "is an AWS OS-only base, so the image must add a runtime interface client"
+                f" (for example {RUNTIME_INTERFACE_CLIENTS[0]}) or a bootstrap executable in"
+                f" {LAMBDA_RUNTIME_DIR}; it adds neither",
+            )
+        )
+    elif kind is BaseKind.OTHER and not _ships_runtime_interface_client(chain, context_files or {}):
+        findings.append(
+            Finding(
+                RUNTIME_INTERFACE,
+                root.line,
+                from_line,
+                "is a non-AWS base, so the image must add a runtime interface client (one of "
+                + ", ".join(RUNTIME_INTERFACE_CLIENTS)
+                + "); none is installed or declared",
+            )
+        )
+
+    executable: tuple[str, int, str] | None = None
+    for name in ("ENTRYPOINT", "CMD"):
+        found = _last(chain, name)
+        if found is None:
+            continue
+        instruction, _ = found
+        line = int(str(instruction["startline"])) + 1
+        content = str(instruction["content"]).strip()
+        words = _exec_form(str(instruction["value"]))
+        if words is None:
+            findings.append(
+                Finding(
+                    EXEC_FORM,
+                    line,
+                    content,
+                    f"must be in exec form, a JSON array such as {name} "
+                    '["/usr/local/bin/python", "-m", "awslambdaric"]; Lambda runs it without a'
+                    " shell",
+                )
+            )
+            continue
+        # The executable is ENTRYPOINT's first word; CMD's only where there is no ENTRYPOINT
+        # and the base brings none (AWS base images run /lambda-entrypoint.sh, CMD the handler).
+        if words and executable is None and (name == "ENTRYPOINT" or kind is BaseKind.OTHER):
+            executable = (words[0], line, content)
+    if executable and executable[0] and not executable[0].startswith("/"):
+        findings.append(
+            Finding(
+                ABSOLUTE_EXECUTABLE,
+                executable[1],
+                executable[2],
+                f"must name its executable by absolute path, not {executable[0]!r}",
+            )
+        )
+    return DockerfileReport(base, kind, runtime, tuple(findings))

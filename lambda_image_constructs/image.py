@@ -1,0 +1,291 @@
+"""``LambdaImage``: a Docker image asset built for exactly one Lambda architecture, checked at
+synth, and published into a ``LambdaImageRepository`` that other accounts can pull from."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Acknowledgment, DefaultStackSynthesizer, Stack
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.region_info import RegionInfo
+from constructs import Construct
+
+from . import dockerfile_checks
+from .architecture import LambdaArchitecture, parse_architecture
+from .errors import Problems
+from .repository import LambdaImageRepository
+from .tokens import is_unresolved
+
+# Never part of an image's build context or asset hash: caches and local environments that
+# differ between machines and checkouts (Docker ignore syntax).
+ALWAYS_EXCLUDED = (
+    ".git",
+    "**/.git",
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.pytest_cache",
+    "**/.mypy_cache",
+    "**/.ruff_cache",
+    ".venv",
+    "**/.venv",
+    "venv",
+    "cdk.out",
+    "**/cdk.out",
+)
+_PRUNED_DIRECTORIES = {".git", "__pycache__", ".venv", "venv", "node_modules", "cdk.out"}
+_MAX_MANIFEST_BYTES = 1_000_000
+ACKNOWLEDGED_METADATA_KEY = "lambda-image-constructs:acknowledged-dockerfile-checks"
+
+
+def image_publishing_synthesizer(
+    repository_name: str, *, qualifier: str | None = None
+) -> DefaultStackSynthesizer:
+    """A stack synthesizer that publishes the stack's Docker image assets into
+    ``repository_name`` (a ``LambdaImageRepository`` of the same account and Region) instead of
+    the CDK bootstrap repository, tagged with their content hash.
+
+    The repository must exist before the assets are published: keep it in another stack that is
+    deployed first (``LambdaImage`` adds that stack dependency), and let the CDK publishing role
+    push with ``LambdaImageRepository.allow_cdk_asset_publishing``.
+    """
+    return DefaultStackSynthesizer(
+        image_assets_repository_name=repository_name, qualifier=qualifier
+    )
+
+
+def _dependency_manifests(directory: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in _PRUNED_DIRECTORIES)
+        for name in sorted(files):
+            path = Path(root) / name
+            relative = path.relative_to(directory).as_posix()
+            manifest = dockerfile_checks.DEPENDENCY_MANIFEST.search(relative)
+            if manifest and path.stat().st_size <= _MAX_MANIFEST_BYTES:
+                found[relative] = path.read_text(errors="replace")
+    return found
+
+
+class LambdaImage(Construct):
+    """A Lambda container image built from a Dockerfile for one architecture.
+
+    It wraps ``aws_ecr_assets.DockerImageAsset`` (``.asset``) and adds what Lambda needs:
+
+    * the build platform comes from ``architecture`` (``linux/amd64`` for x86_64,
+      ``linux/arm64`` for arm64), never from the host;
+    * caches and virtual environments never enter the build context or the asset hash, and
+      ``.dockerignore`` is honoured, so the hash is the same on every machine and checkout;
+    * the Dockerfile is checked at synth (see ``dockerfile_checks``); a finding fails synth
+      unless this image acknowledges it with a reason;
+    * with ``repository``, the image is published into that ``LambdaImageRepository`` under
+      its content hash, where the repository's consumer accounts can pull it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        directory: str | os.PathLike[str],
+        architecture: LambdaArchitecture | lambda_.Architecture | str,
+        repository: LambdaImageRepository | None = None,
+        file: str | None = None,
+        build_args: Mapping[str, str] | None = None,
+        build_secrets: Mapping[str, str] | None = None,
+        build_ssh: str | None = None,
+        build_contexts: Mapping[str, str] | None = None,
+        target: str | None = None,
+        exclude: Sequence[str] = (),
+        network_mode: ecr_assets.NetworkMode | None = None,
+        cache_from: Sequence[ecr_assets.DockerCacheOption] | None = None,
+        cache_to: ecr_assets.DockerCacheOption | None = None,
+        cache_disabled: bool | None = None,
+        extra_hash: str | None = None,
+        display_name: str | None = None,
+        acknowledgements: Sequence[Acknowledgment] = (),
+        today: Any = None,
+    ) -> None:
+        """
+        :param directory: The build context: the folder holding the Dockerfile.
+        :param architecture: The Lambda architecture the image runs on: ``'x86_64'`` or
+            ``'arm64'``, ``aws_lambda.Architecture`` or ``LambdaArchitecture``. Required, so
+            the image never depends on the CPU of the machine that builds it.
+        :param repository: Publish into this ``LambdaImageRepository``; the stack must use
+            ``image_publishing_synthesizer(repository.repository_name)``. Default: the CDK
+            bootstrap repository, which only functions of this account can pull from.
+        :param file: Dockerfile path relative to ``directory``. Default: ``Dockerfile``.
+        :param build_args: ``--build-arg`` values (also used to resolve ``ARG`` in ``FROM``
+            for the checks). Default: none.
+        :param build_secrets: ``--secret`` values. Default: none.
+        :param build_ssh: ``--ssh`` value. Default: none.
+        :param build_contexts: ``--build-context`` values. Default: none.
+        :param target: The stage to build, which is the stage checked. Default: the last.
+        :param exclude: More Docker-ignore patterns, on top of ``.dockerignore`` and the
+            caches that are always excluded. Default: none.
+        :param network_mode: Network mode during the build. Default: Docker's.
+        :param cache_from: Build cache sources. Default: none.
+        :param cache_to: Build cache destination. Default: none.
+        :param cache_disabled: Build without cache. Default: Docker's.
+        :param extra_hash: Extra data for the asset hash. Default: none.
+        :param display_name: Name shown while publishing. Default: the construct path.
+        :param acknowledgements: Dockerfile findings this image accepts, each
+            ``Acknowledgment(id=<check ID>, reason=...)``. Default: none.
+        :param today: The date deprecations are judged on. Default: today.
+        """
+        super().__init__(scope, id)
+        problems = Problems()
+        parsed = parse_architecture(problems, "architecture", architecture)
+        path = Path(directory)
+        dockerfile = path / (file or "Dockerfile")
+        if not path.is_dir():
+            problems.add("directory", str(directory), "must be an existing build context folder")
+        elif not dockerfile.is_file():
+            problems.add("file", file or "Dockerfile", f"must be a Dockerfile inside {path}")
+        acknowledged = self._acknowledged(problems, acknowledgements)
+        for key, value in {**(build_args or {}), "target": target or ""}.items():
+            if is_unresolved(value) or is_unresolved(key):
+                problems.add(f"build_args[{key!r}]", value, "must be known at synth, not a token")
+        problems.raise_if_any(f"LambdaImage {self.node.path}")
+        assert parsed is not None
+
+        report = dockerfile_checks.check_dockerfile(
+            dockerfile.read_text(),
+            build_args=build_args,
+            target=target,
+            context_files=_dependency_manifests(path),
+            today=today,
+        )
+        findings = Problems()
+        for finding in report.findings:
+            if finding.check_id not in acknowledged:
+                findings.add(
+                    f"{dockerfile.name} line {finding.line} [{finding.check_id}]",
+                    finding.instruction,
+                    finding.message,
+                )
+        findings.raise_if_any(
+            f"LambdaImage {self.node.path} ({dockerfile}); acknowledge a finding you accept with"
+            " Acknowledgment(id=<check ID>, reason=...)"
+        )
+        if acknowledged:
+            self.node.add_metadata(
+                ACKNOWLEDGED_METADATA_KEY,
+                [{"id": check, "reason": reason} for check, reason in sorted(acknowledged.items())],
+            )
+
+        self.architecture_name: LambdaArchitecture = parsed
+        self.dockerfile_report = report
+        self.asset = ecr_assets.DockerImageAsset(
+            self,
+            "Asset",
+            directory=str(path),
+            file=file,
+            platform=(
+                ecr_assets.Platform.LINUX_ARM64
+                if parsed is LambdaArchitecture.ARM_64
+                else ecr_assets.Platform.LINUX_AMD64
+            ),
+            build_args=dict(build_args) if build_args else None,
+            build_secrets=dict(build_secrets) if build_secrets else None,
+            build_ssh=build_ssh,
+            build_contexts=dict(build_contexts) if build_contexts else None,
+            target=target,
+            exclude=[*ALWAYS_EXCLUDED, *exclude],
+            network_mode=network_mode,
+            cache_from=list(cache_from) if cache_from else None,
+            cache_to=cache_to,
+            cache_disabled=cache_disabled,
+            extra_hash=extra_hash,
+            display_name=display_name,
+        )
+        """The ``DockerImageAsset``."""
+        self.image_tag: str = self.asset.image_tag
+        """The content-addressed tag the image is published under."""
+        self.image_repository = repository
+        if repository is not None:
+            self._check_publishing_target(repository)
+            self.image_uri = self._repository_image_uri(repository)
+            self.repository_name = repository.repository_name
+        else:
+            self.image_uri = self.asset.image_uri
+            self.repository_name = self.asset.repository.repository_name
+
+    @property
+    def architecture(self) -> lambda_.Architecture:
+        """The Lambda architecture, for ``aws_lambda`` APIs."""
+        if self.architecture_name is LambdaArchitecture.ARM_64:
+            return lambda_.Architecture.ARM_64
+        return lambda_.Architecture.X86_64
+
+    @property
+    def platform(self) -> str:
+        """The Docker platform the image is built for."""
+        return self.architecture_name.docker_platform
+
+    @staticmethod
+    def _acknowledged(
+        problems: Problems, acknowledgements: Sequence[Acknowledgment]
+    ) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for index, acknowledgement in enumerate(acknowledgements):
+            check, reason = acknowledgement.id, acknowledgement.reason
+            if check not in dockerfile_checks.CHECK_IDS:
+                problems.add(
+                    f"acknowledgements[{index}].id",
+                    check,
+                    f"must be one of {', '.join(dockerfile_checks.CHECK_IDS)}",
+                )
+            if len(reason.strip()) < 10:
+                problems.add(
+                    f"acknowledgements[{index}].reason",
+                    reason,
+                    "must say why this image accepts the finding (at least 10 characters)",
+                )
+            result[check] = reason
+        return result
+
+    def _check_publishing_target(self, repository: LambdaImageRepository) -> None:
+        problems = Problems()
+        stack = Stack.of(self)
+        repository_stack = Stack.of(repository)
+        published_to = self.asset.repository.repository_name
+        if published_to != repository.repository_name:
+            problems.add(
+                "repository",
+                repository.node.path,
+                "must be the repository the stack's image assets are published to; create the"
+                f" stack {stack.stack_name!r} with synthesizer=image_publishing_synthesizer("
+                f"{repository.repository_name!r}) (it publishes to {published_to!r})",
+            )
+        if repository_stack is stack:
+            problems.add(
+                "repository",
+                repository.node.path,
+                "must be in another stack than the image: a stack's assets are published before"
+                " the stack is deployed, so the repository has to exist already",
+            )
+        if (stack.account, stack.region) != (repository_stack.account, repository_stack.region):
+            problems.add(
+                "repository",
+                repository.node.path,
+                "must be in the image stack's account and Region "
+                f"({stack.account}/{stack.region}), since assets are published there",
+            )
+        problems.raise_if_any(f"LambdaImage {self.node.path}")
+        stack.add_dependency(repository_stack, "images are published into its repository")
+
+    def _repository_image_uri(self, repository: LambdaImageRepository) -> str:
+        # Literal account and Region where known, so functions in other accounts and stacks
+        # reference the image account's registry, not their own.
+        stack = Stack.of(repository)
+        suffix = None
+        if not is_unresolved(stack.region):
+            suffix = RegionInfo.get(stack.region).domain_suffix
+        return (
+            f"{stack.account}.dkr.ecr.{stack.region}.{suffix or stack.url_suffix}"
+            f"/{repository.repository_name}:{self.image_tag}"
+        )
