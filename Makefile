@@ -18,6 +18,10 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# cdk-assets builds images through this shim: default provenance attestations off, so a pushed
+# image is one manifest and not an OCI index that Lambda refuses.
+export CDK_DOCKER := lambda-images-docker
+export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
 .PHONY: help setup synth test lint typecheck unit snapshot-update clean
 

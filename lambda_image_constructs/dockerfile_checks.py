@@ -40,8 +40,16 @@ RUNTIME_INTERFACE = "LambdaImage-RuntimeInterfaceClient"
 EXEC_FORM = "LambdaImage-ExecForm"
 ABSOLUTE_EXECUTABLE = "LambdaImage-AbsoluteExecutable"
 LINUX_ONLY = "LambdaImage-LinuxOnly"
+PLATFORM = "LambdaImage-Platform"
 PARSE = "LambdaImage-Dockerfile"
-CHECK_IDS = (DEPRECATED_BASE, RUNTIME_INTERFACE, EXEC_FORM, ABSOLUTE_EXECUTABLE, LINUX_ONLY)
+CHECK_IDS = (
+    DEPRECATED_BASE,
+    RUNTIME_INTERFACE,
+    EXEC_FORM,
+    ABSOLUTE_EXECUTABLE,
+    LINUX_ONLY,
+    PLATFORM,
+)
 
 AWS_BASE_REPOSITORY_PREFIXES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-")
 OS_ONLY_TAGS = {"al2023": "provided.al2023", "al2": "provided.al2", "alami": "provided"}
@@ -109,14 +117,18 @@ class _Stage:
     name: str | None
     base: str
     line: int
+    platform: str | None
     instructions: list[Mapping[str, object]] = field(default_factory=list)
 
 
-def _split_from(value: str) -> tuple[str, str | None]:
+def _split_from(value: str) -> tuple[str, str | None, str | None]:
+    """(image, stage alias, --platform value) of a FROM instruction."""
+    flags = [w for w in value.split() if w.startswith("--")]
     words = [w for w in value.split() if not w.startswith("--")]
     image = words[0] if words else ""
     alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-    return image, alias
+    platform = next((f.split("=", 1)[1] for f in flags if f.startswith("--platform=")), None)
+    return image, alias, platform
 
 
 def _stages(parser: DockerfileParser) -> list[_Stage]:
@@ -124,9 +136,9 @@ def _stages(parser: DockerfileParser) -> list[_Stage]:
     stages: list[_Stage] = []
     for instruction in parser.structure:
         if instruction["instruction"] == "FROM":
-            _, alias = _split_from(str(instruction["value"]))
+            _, alias, platform = _split_from(str(instruction["value"]))
             base = resolved_bases[len(stages)] if len(stages) < len(resolved_bases) else ""
-            stages.append(_Stage(alias, base, int(instruction["startline"]) + 1))
+            stages.append(_Stage(alias, base, int(instruction["startline"]) + 1, platform))
         elif stages:
             stages[-1].instructions.append(instruction)
     return stages
@@ -247,10 +259,12 @@ def check_dockerfile(
     target: str | None = None,
     context_files: Mapping[str, str] | None = None,
     today: date | None = None,
+    platform: str | None = None,
 ) -> DockerfileReport:
     """Check the stage Lambda will run. ``context_files`` maps build-context paths to the text
     of dependency manifests (requirements.txt, package.json, ...), where a runtime interface
-    client may be declared instead of in the Dockerfile."""
+    client may be declared instead of in the Dockerfile. ``platform`` is the one platform the
+    image is built for; a stage Lambda runs must not pin another."""
     parser = DockerfileParser(fileobj=io.StringIO(text), build_args=dict(build_args or {}))
     stages = _stages(parser)
     if not stages:
@@ -280,6 +294,19 @@ def check_dockerfile(
         findings.append(
             Finding(LINUX_ONLY, root.line, from_line, "is a Windows base; Lambda runs Linux only")
         )
+
+    for stage in chain if platform else ():
+        pinned = stage.platform
+        if pinned and "$" not in pinned and pinned != platform:
+            findings.append(
+                Finding(
+                    PLATFORM,
+                    stage.line,
+                    f"FROM --platform={pinned} {stage.base}",
+                    f"pins the platform {pinned!r}, but the image is built for {platform!r};"
+                    " the stage Lambda runs must match the function's architecture",
+                )
+            )
 
     deprecated_on = DEPRECATED_RUNTIMES.get(runtime or "")
     if deprecated_on and deprecated_on <= (today or date.today()):

@@ -158,6 +158,7 @@ class LambdaImage(Construct):
             target=target,
             context_files=_dependency_manifests(path),
             today=today,
+            platform=parsed.docker_platform,
         )
         findings = Problems()
         for finding in report.findings:

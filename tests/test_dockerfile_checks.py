@@ -66,6 +66,11 @@ EXPECTED: dict[str, tuple[BaseKind, str | None, dict[str, str]]] = {
         },
     ),
     "bad-no-from": (BaseKind.OTHER, None, {checks.PARSE: "has no FROM instruction"}),
+    "bad-pinned-amd64-platform": (
+        BaseKind.AWS_OS_ONLY,
+        "provided.al2023",
+        {checks.PLATFORM: "pins the platform 'linux/amd64', but the image is built for"},
+    ),
 }
 
 
@@ -77,7 +82,9 @@ def test_every_fixture_has_an_expectation() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_verdict(name: str) -> None:
     kind, runtime, expected = EXPECTED[name]
-    report = check_dockerfile((FIXTURES / f"{name}.Dockerfile").read_text(), today=TODAY)
+    report = check_dockerfile(
+        (FIXTURES / f"{name}.Dockerfile").read_text(), today=TODAY, platform="linux/arm64"
+    )
     assert report.base_kind is kind
     assert report.runtime == runtime
     found = {f.check_id: f.message for f in report.findings}

@@ -1,0 +1,66 @@
+"""``lambda-images-docker``: the container CLI that CDK's asset publishing runs (``CDK_DOCKER``).
+
+cdk-assets builds an image with ``$CDK_DOCKER build ...`` and pushes it. Recent Docker
+(buildx) attaches a provenance attestation by default, which turns the pushed image into an
+OCI index that Lambda refuses ("image manifest ... media type is not supported").
+DockerImageAsset has no option for that, so this shim runs the real CLI with default
+attestations turned off:
+
+* ``BUILDX_NO_DEFAULT_ATTESTATIONS=1`` for every command (buildx reads it; others ignore it);
+* for ``build``, ``--provenance=false --sbom=false`` when the engine is Docker with buildx.
+
+Point CDK at it with ``export CDK_DOCKER=lambda-images-docker`` (the Makefile does).
+The engine is ``$LAMBDA_IMAGES_ENGINE`` if set, else ``docker``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+
+ATTESTATIONS_OFF = ("--provenance=false", "--sbom=false")
+
+
+def engine(environ: Mapping[str, str]) -> str:
+    return environ.get("LAMBDA_IMAGES_ENGINE") or "docker"
+
+
+def supports_attestation_flags(executable: str) -> bool:
+    """Whether ``executable build`` is buildx, which knows --provenance/--sbom."""
+    if os.path.basename(executable) != "docker":
+        return False
+    probe = subprocess.run(
+        [executable, "buildx", "version"], capture_output=True, check=False, timeout=30
+    )
+    return probe.returncode == 0
+
+
+def rewrite(arguments: Sequence[str], *, attestation_flags: bool) -> list[str]:
+    """The arguments with attestations turned off for a build."""
+    arguments = list(arguments)
+    if attestation_flags and arguments[:1] == ["build"]:
+        given = {a.split("=", 1)[0] for a in arguments}
+        extra = [f for f in ATTESTATIONS_OFF if f.split("=", 1)[0] not in given]
+        return ["build", *extra, *arguments[1:]]
+    return arguments
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    name = engine(os.environ)
+    executable = shutil.which(name)
+    if executable is None:
+        print(f"lambda-images-docker: {name!r} is not on PATH", file=sys.stderr)
+        return 127
+    flags = arguments[:1] == ["build"] and supports_attestation_flags(executable)
+    environ = {**os.environ, "BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}
+    return subprocess.run(
+        [executable, *rewrite(arguments, attestation_flags=flags)], env=environ, check=False
+    ).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
