@@ -4,16 +4,21 @@
   cross-account repository policies.
 - :class:`LambdaImage`: a Docker image asset built for one Lambda architecture, its Dockerfile
   checked at synth, published where consumer accounts can pull it.
+- :class:`ImageFunction` and :class:`ImageSource`: a function running such an image, with its
+  image configuration overridable and checked per function.
 """
 
 from .architecture import LambdaArchitecture
 from .errors import LambdaImageValidationError, Problem
+from .function import ImageFunction, ImageSource
 from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
 from .repository import ConsumerAccount, LambdaImageRepository
 
 __all__ = [
     "ALWAYS_EXCLUDED",
     "ConsumerAccount",
+    "ImageFunction",
+    "ImageSource",
     "LambdaArchitecture",
     "LambdaImage",
     "LambdaImageRepository",

@@ -277,7 +277,7 @@ class LambdaImage(Construct):
                 f"({stack.account}/{stack.region}), since assets are published there",
             )
         problems.raise_if_any(f"LambdaImage {self.node.path}")
-        stack.add_dependency(repository_stack, "images are published into its repository")
+        stack.add_stack_dependency(repository_stack, "images are published into its repository")
 
     def _repository_image_uri(self, repository: LambdaImageRepository) -> str:
         # Literal account and Region where known, so functions in other accounts and stacks

@@ -313,6 +313,10 @@ class LambdaImageRepository(Construct):
             return self._same_account_access
         return account_id in self._consumers or self._organization_id is not None
 
+    def function_name_patterns(self, account_id: str) -> frozenset[str]:
+        """The function name patterns listed for ``account_id`` (empty if not listed)."""
+        return frozenset(self._consumers.get(account_id, ()))
+
     # -- grants -----------------------------------------------------------------------------
 
     def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:

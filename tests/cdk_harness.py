@@ -83,3 +83,27 @@ def resolve_intrinsics(value: Any, pseudo: Mapping[str, str]) -> Any:
             return separator.join(str(resolve_intrinsics(p, pseudo)) for p in parts)
         return {k: resolve_intrinsics(v, pseudo) for k, v in value.items()}
     return value
+
+
+def nag_findings(app: App, *packs: Any) -> list[tuple[str, str]]:
+    """(rule, construct path) of every unacknowledged finding of the given cdk-nag packs."""
+    found = []
+    for pack in packs:
+        for violation in pack.validate_scope(app).violations:
+            for resource in violation.violating_resources:
+                found.append((violation.rule_name, resource.construct_path))
+    return sorted(found)
+
+
+ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
+
+
+def acknowledgements(app: App) -> dict[str, str]:
+    """Every acknowledged finding in the app: ``'<construct path> <rule id>' -> reason``."""
+    found = {}
+    for construct in app.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == ACKNOWLEDGED_RULES:
+                for rule, reason in entry.data.items():
+                    found[f"{construct.node.path} {rule.removeprefix('Annotation::')}"] = reason
+    return found

@@ -1,0 +1,439 @@
+"""``ImageFunction``: a Lambda function that runs a container image, its image configuration
+overridable per function and checked at synth; ``ImageSource``: where its image comes from."""
+
+from __future__ import annotations
+
+import fnmatch
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    Duration,
+    RemovalPolicy,
+    Size,
+    Stack,
+    Validations,
+)
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.region_info import RegionInfo
+from constructs import Construct
+
+from . import function_validation as checks
+from .architecture import LambdaArchitecture, parse_architecture
+from .errors import Problems
+from .image import LambdaImage
+from .repository import LambdaImageRepository
+from .tokens import is_unresolved
+
+DEFAULT_MEMORY_MB = 512
+DEFAULT_EPHEMERAL_STORAGE_MB = 512
+DEFAULT_TIMEOUT = Duration.seconds(30)
+DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+IMAGE_TAG_WARNING = "lambda-image-constructs:image-referenced-by-tag"
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    """What a function needs to know of its image."""
+
+    image_uri: str
+    account: str | None  # None when unknown at synth
+    region: str | None
+    architecture: LambdaArchitecture | None
+    repository: LambdaImageRepository | None
+    by_digest: bool
+    description: str
+    in_bootstrap_repository: bool = False
+
+
+class ImageSource(ABC):
+    """Where an ``ImageFunction``'s image comes from. Create one with a factory method."""
+
+    @staticmethod
+    def from_asset(image: LambdaImage) -> ImageSource:
+        """An image built by ``LambdaImage`` (published to its repository under its hash)."""
+        return _AssetSource(image)
+
+    @staticmethod
+    def from_repository(
+        repository: LambdaImageRepository | ecr.IRepository,
+        tag_or_digest: str,
+        *,
+        architecture: LambdaArchitecture | lambda_.Architecture | str | None = None,
+    ) -> ImageSource:
+        """An image in a ``LambdaImageRepository`` or any ``IRepository``, by tag or by
+        ``sha256:`` digest. ``architecture``: what the image was built for, when known."""
+        return _RepositorySource(repository, tag_or_digest, architecture)
+
+    @staticmethod
+    def from_image_uri(
+        image_uri: str,
+        *,
+        architecture: LambdaArchitecture | lambda_.Architecture | str | None = None,
+    ) -> ImageSource:
+        """An image by URI, typically in another account:
+        ``<account>.dkr.ecr.<region>.<url suffix>/<name>@sha256:<64 hex>``. A tag
+        (``:<tag>``) is accepted with a warning, since tags can move."""
+        return _UriSource(image_uri, architecture)
+
+    @abstractmethod
+    def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
+        """The image for a function in ``scope``; problems go to ``problems``."""
+
+
+def _optional_architecture(problems: Problems, value: Any) -> LambdaArchitecture | None:
+    return None if value is None else parse_architecture(problems, "image.architecture", value)
+
+
+def _known(value: str) -> str | None:
+    return None if is_unresolved(value) else value
+
+
+def _url_suffix(stack: Stack, region: str) -> str:
+    if not is_unresolved(region):
+        suffix = RegionInfo.get(region).domain_suffix
+        if suffix:
+            return suffix
+    return stack.url_suffix
+
+
+class _AssetSource(ImageSource):
+    def __init__(self, image: LambdaImage) -> None:
+        self._image = image
+
+    def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
+        image = self._image
+        stack = Stack.of(image.image_repository or image)
+        return ResolvedImage(
+            image_uri=image.image_uri,
+            account=_known(stack.account),
+            region=_known(stack.region),
+            architecture=image.architecture_name,
+            repository=image.image_repository,
+            by_digest=False,  # a content-hash tag in an immutable repository
+            description=f"LambdaImage {image.node.path}",
+            in_bootstrap_repository=image.image_repository is None,
+        )
+
+
+class _RepositorySource(ImageSource):
+    def __init__(
+        self,
+        repository: LambdaImageRepository | ecr.IRepository,
+        tag_or_digest: str,
+        architecture: Any,
+    ) -> None:
+        self._repository = repository
+        self._tag_or_digest = tag_or_digest
+        self._architecture = architecture
+
+    def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
+        checks.check_tag_or_digest(problems, "image.tag_or_digest", self._tag_or_digest)
+        architecture = _optional_architecture(problems, self._architecture)
+        reference = self._tag_or_digest
+        separator = "@" if str(reference).startswith("sha256:") else ":"
+        if isinstance(self._repository, LambdaImageRepository):
+            owned = self._repository
+            stack = Stack.of(owned)
+            account, region = stack.account, stack.region
+            uri = (
+                f"{account}.dkr.ecr.{region}.{_url_suffix(stack, region)}"
+                f"/{owned.repository_name}{separator}{reference}"
+            )
+            return ResolvedImage(
+                uri, _known(account), _known(region), architecture, owned,
+                separator == "@", f"LambdaImageRepository {owned.node.path}",
+            )  # fmt: skip
+        imported = self._repository
+        return ResolvedImage(
+            imported.repository_uri_for_tag_or_digest(reference),
+            _known(imported.env.account),
+            _known(imported.env.region),
+            architecture,
+            None,
+            separator == "@",
+            f"repository {imported.node.path}",
+        )
+
+
+class _UriSource(ImageSource):
+    def __init__(self, image_uri: str, architecture: Any) -> None:
+        self._uri = image_uri
+        self._architecture = architecture
+
+    def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
+        architecture = _optional_architecture(problems, self._architecture)
+        parts = checks.parse_image_uri(problems, "image.image_uri", self._uri)
+        if parts is None:
+            return None
+        return ResolvedImage(
+            self._uri, parts.account, parts.region, architecture, None,
+            parts.digest is not None, f"image {self._uri}",
+        )  # fmt: skip
+
+
+class _ImageUriCode(lambda_.Code):
+    """Function code that is exactly an image URI and an image configuration.
+
+    Unlike ``Code.from_ecr_image`` it grants nothing: it never tries to change a repository
+    policy (aws-cdk silently drops such grants on repositories it does not own).
+    """
+
+    def __init__(self, image: lambda_.CodeImageConfig) -> None:
+        super().__init__()
+        self._image = image
+
+    def bind(self, scope: Construct) -> lambda_.CodeConfig:
+        return lambda_.CodeConfig(image=self._image)
+
+    @property
+    def is_inline(self) -> bool:
+        return False
+
+
+class ImageFunction(Construct):
+    """A Lambda function running a container image, with per-function image configuration.
+
+    Defaults a careful platform team would choose (each overridable): 512 MB memory, 512 MB of
+    ``/tmp``, a 30 s timeout, an encrypted dead-letter queue, active X-Ray tracing, a log group
+    kept for one year, and an execution role with no AWS managed policy whose log permissions
+    name only the function's own log group.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        image: ImageSource,
+        architecture: LambdaArchitecture | lambda_.Architecture | str,
+        entrypoint: Sequence[str] | None = None,
+        command: Sequence[str] | None = None,
+        working_directory: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        function_name: str | None = None,
+        description: str | None = None,
+        memory_size: int = DEFAULT_MEMORY_MB,
+        ephemeral_storage_size: int = DEFAULT_EPHEMERAL_STORAGE_MB,
+        timeout: Duration | int = DEFAULT_TIMEOUT,
+        reserved_concurrent_executions: int | None = None,
+        log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
+        dead_letter_queue: sqs.IQueue | None = None,
+        tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
+    ) -> None:
+        """
+        :param image: Where the image comes from (``ImageSource.from_asset`` /
+            ``from_repository`` / ``from_image_uri``).
+        :param architecture: ``'x86_64'`` or ``'arm64'``; must be the image's architecture
+            where that is known. Required: a wrong one fails with ``exec format error``.
+        :param entrypoint: ImageConfig EntryPoint override (exec form; the executable by
+            absolute path). Default: the image's ENTRYPOINT.
+        :param command: ImageConfig Command override, e.g. ``['app.handler']``.
+            Default: the image's CMD.
+        :param working_directory: ImageConfig WorkingDirectory override (absolute).
+            Default: the image's WORKDIR.
+        :param environment: Environment variables (4 KB in total; Lambda's reserved keys are
+            refused). Default: none.
+        :param function_name: Default: a name CloudFormation generates.
+        :param description: Default: none.
+        :param memory_size: MB, 128 to 10,240. Default: 512.
+        :param ephemeral_storage_size: MB of ``/tmp``, 512 to 10,240. Default: 512.
+        :param timeout: 1 to 900 s (a ``Duration`` or seconds). Default: 30 s.
+        :param reserved_concurrent_executions: Default: none (the account's unreserved pool).
+        :param log_retention: Default: one year.
+        :param dead_letter_queue: Where failed asynchronous invocations go.
+            Default: a new SQS queue, encrypted, TLS only, kept 14 days.
+        :param tracing: Default: ``Tracing.ACTIVE``.
+        """
+        super().__init__(scope, id)
+        problems = Problems()
+        parsed_architecture = parse_architecture(problems, "architecture", architecture)
+        resolved = image.resolve(self, problems)
+        checks.check_image_config(
+            problems, entrypoint=entrypoint, command=command, working_directory=working_directory
+        )
+        checks.check_environment(problems, environment)
+        checks.check_range(problems, "memory_size", memory_size, checks.MEMORY_MB, "MB")
+        checks.check_range(
+            problems,
+            "ephemeral_storage_size",
+            ephemeral_storage_size,
+            checks.EPHEMERAL_STORAGE_MB,
+            "MB",
+        )
+        timeout_seconds = timeout if isinstance(timeout, int) else timeout.to_seconds()
+        checks.check_range(problems, "timeout", timeout_seconds, checks.TIMEOUT_SECONDS, "seconds")
+        if (
+            function_name is not None
+            and not is_unresolved(function_name)
+            and not checks.FUNCTION_NAME.fullmatch(function_name)
+        ):
+            problems.add(
+                "function_name", function_name, "must be 1 to 64 letters, digits, '-' and '_'"
+            )
+        stack = Stack.of(self)
+        account, region = _known(stack.account), _known(stack.region)
+        if resolved is not None:
+            self._check_image(problems, resolved, parsed_architecture, account, region,
+                              function_name)  # fmt: skip
+        problems.raise_if_any(f"ImageFunction {self.node.path}")
+        assert resolved is not None and parsed_architecture is not None
+
+        if not resolved.by_digest and isinstance(image, _UriSource):
+            Annotations.of(self).add_warning_v2(
+                IMAGE_TAG_WARNING,
+                f"{resolved.image_uri} is referenced by tag; a tag can be moved to another image."
+                " Reference images in other accounts by digest (@sha256:...).",
+            )
+
+        self.image = resolved
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=log_retention, removal_policy=RemovalPolicy.RETAIN
+        )
+        self.role = iam.Role(
+            self,
+            "ExecutionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {self.node.path}",
+        )
+        self.log_group.grant_write(self.role)
+        self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
+        self.function = lambda_.Function(
+            self,
+            "Resource",
+            code=_ImageUriCode(
+                lambda_.CodeImageConfig(
+                    image_uri=resolved.image_uri,
+                    entrypoint=list(entrypoint) if entrypoint is not None else None,
+                    cmd=list(command) if command is not None else None,
+                    working_directory=working_directory,
+                )
+            ),
+            handler=lambda_.Handler.FROM_IMAGE,
+            runtime=lambda_.Runtime.FROM_IMAGE,
+            architecture=(
+                lambda_.Architecture.ARM_64
+                if parsed_architecture is LambdaArchitecture.ARM_64
+                else lambda_.Architecture.X86_64
+            ),
+            environment=dict(environment) if environment else None,
+            function_name=function_name,
+            description=description,
+            memory_size=memory_size,
+            ephemeral_storage_size=Size.mebibytes(ephemeral_storage_size),
+            timeout=Duration.seconds(timeout_seconds),
+            reserved_concurrent_executions=reserved_concurrent_executions,
+            log_group=self.log_group,
+            role=self.role,
+            dead_letter_queue=self.dead_letter_queue,
+            tracing=tracing,
+        )
+        """The ``aws_lambda.Function``."""
+        if tracing is not lambda_.Tracing.DISABLED:  # CDK grants X-Ray for PassThrough too
+            Validations.of(self.role).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-IAM5[Resource::*]",
+                    reason=(
+                        "Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords"
+                        " support no resource-level permissions, so AWS only accepts"
+                        " Resource '*' for them; every other statement names its resource."
+                    ),
+                )
+            )
+
+    def _new_dead_letter_queue(self) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        Validations.of(queue).acknowledge(
+            Acknowledgment(
+                id="Serverless-SQSRedrivePolicy",
+                reason=(
+                    "This queue is the function's dead-letter queue, the end of the line for"
+                    " failed events: a redrive policy would only move them to yet another queue."
+                ),
+            ),
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason=(
+                    "This queue is the function's dead-letter queue (Lambda's DeadLetterConfig),"
+                    " which the rule only recognises for SQS-to-SQS redrive."
+                ),
+            ),
+        )
+        return queue
+
+    @staticmethod
+    def _check_image(
+        problems: Problems,
+        image: ResolvedImage,
+        architecture: LambdaArchitecture | None,
+        account: str | None,
+        region: str | None,
+        function_name: str | None,
+    ) -> None:
+        if architecture and image.architecture and architecture is not image.architecture:
+            problems.add(
+                "architecture",
+                architecture.lambda_name,
+                f"must equal the architecture {image.description} was built for"
+                f" ({image.architecture.lambda_name})",
+            )
+        if image.region and region and image.region != region:
+            problems.add(
+                "image",
+                image.image_uri,
+                f"must be in the function's Region {region}: Lambda only pulls images from"
+                f" ECR in its own Region (the image is in {image.region})",
+            )
+        if not (account and image.account) or account == image.account:
+            return
+        repository = image.repository
+        if repository is None:
+            if image.in_bootstrap_repository:
+                problems.add(
+                    "image",
+                    image.description,
+                    f"is in the CDK bootstrap repository of account {image.account}, which"
+                    f" only that account's functions can pull; this function is in {account}."
+                    " Publish it to a LambdaImageRepository that lists the account",
+                )
+            return
+        if not repository.allows_pulls_from(account):
+            problems.add(
+                "image",
+                image.description,
+                f"is in account {image.account}, whose repository"
+                f" {repository.repository_name!r} does not list this function's account"
+                f" {account} as a consumer; add it with consumer_accounts or"
+                " add_consumer_account, or use organization_id",
+            )
+            return
+        patterns = repository.function_name_patterns(account)
+        if patterns and "*" not in patterns:
+            if function_name is None or is_unresolved(function_name):
+                problems.add(
+                    "function_name",
+                    function_name,
+                    f"must be set: repository {repository.repository_name!r} only lets"
+                    f" functions of {account} matching {sorted(patterns)} pull",
+                )
+            elif not any(fnmatch.fnmatchcase(function_name, p) for p in patterns):
+                problems.add(
+                    "function_name",
+                    function_name,
+                    f"must match one of {sorted(patterns)}, the patterns repository"
+                    f" {repository.repository_name!r} allows for account {account}",
+                )

@@ -1,0 +1,194 @@
+"""Pure-Python checks of an image-backed function's settings against Lambda's limits.
+
+The limits are those of the Lambda API (see docs/reference and the project README); CDK passes
+most of them through to deploy time unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problems
+from .tokens import is_unresolved
+
+IMAGE_CONFIG_MAX_ITEMS = 1_500
+WORKING_DIRECTORY_MAX_CHARS = 1_000
+ENVIRONMENT_MAX_BYTES = 4 * 1024
+ENVIRONMENT_KEY = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
+RESERVED_ENVIRONMENT_KEYS = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+MEMORY_MB = (128, 10_240)
+EPHEMERAL_STORAGE_MB = (512, 10_240)
+TIMEOUT_SECONDS = (1, 900)
+# A Lambda function name (unqualified).
+FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+# <account>.dkr.ecr.<region>.<url suffix>/<repository>(:<tag>|@sha256:<digest>)
+IMAGE_URI = re.compile(
+    r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)"
+    r"\.(?P<suffix>amazonaws\.com(?:\.cn)?|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|"
+    r"csp\.hci\.ic\.gov|amazonaws\.eu)"
+    r"/(?P<repository>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)"
+    r"(?::(?P<tag>[^@:/]+)|@(?P<digest>[^@:/]+:[^@/]+))"
+)
+IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+IMAGE_DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
+
+
+@dataclass(frozen=True)
+class ImageUriParts:
+    account: str
+    region: str
+    url_suffix: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+
+def check_tag_or_digest(problems: Problems, field: str, value: Any) -> None:
+    if is_unresolved(value):
+        return
+    if isinstance(value, str) and value.startswith("sha256:"):
+        if not IMAGE_DIGEST.fullmatch(value):
+            problems.add(field, value, "must be a digest 'sha256:' followed by 64 hex digits")
+    elif not isinstance(value, str) or not IMAGE_TAG.fullmatch(value):
+        problems.add(
+            field,
+            value,
+            "must be an image tag (1 to 128 letters, digits, '_', '.', '-', not starting with"
+            " '.' or '-') or a digest 'sha256:<64 hex digits>'",
+        )
+
+
+def parse_image_uri(problems: Problems, field: str, value: Any) -> ImageUriParts | None:
+    if isinstance(value, str) and (match := IMAGE_URI.fullmatch(value)):
+        parts = ImageUriParts(
+            match["account"],
+            match["region"],
+            match["suffix"],
+            match["repository"],
+            match["tag"],
+            match["digest"],
+        )
+        check_tag_or_digest(problems, field, parts.digest or parts.tag)
+        return parts
+    problems.add(
+        field,
+        value,
+        "must be an ECR image URI '<account>.dkr.ecr.<region>.<url suffix>/<repository>"
+        "@sha256:<64 hex digits>' (or ':<tag>')",
+    )
+    return None
+
+
+def _check_list(problems: Problems, field: str, value: Sequence[str] | None) -> None:
+    if value is None or is_unresolved(value):
+        return
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        problems.add(field, value, "must be a list of strings (exec form)")
+        return
+    if not value:
+        problems.add(field, list(value), "must not be empty; leave it out to keep the image's")
+    if len(value) > IMAGE_CONFIG_MAX_ITEMS:
+        problems.add(
+            field, f"{len(value)} items", f"must have at most {IMAGE_CONFIG_MAX_ITEMS:,} items"
+        )
+    for index, item in enumerate(value):
+        if item == "":
+            problems.add(f"{field}[{index}]", item, "must not be an empty string")
+
+
+def check_image_config(
+    problems: Problems,
+    *,
+    entrypoint: Sequence[str] | None,
+    command: Sequence[str] | None,
+    working_directory: str | None,
+) -> None:
+    _check_list(problems, "entrypoint", entrypoint)
+    _check_list(problems, "command", command)
+    if (
+        entrypoint
+        and not isinstance(entrypoint, str)
+        and isinstance(entrypoint[0], str)
+        and entrypoint[0]
+        and not is_unresolved(entrypoint[0])
+        and not entrypoint[0].startswith("/")
+    ):
+        problems.add(
+            "entrypoint[0]",
+            entrypoint[0],
+            "must be the executable's absolute path (Lambda does not search PATH); not a symlink",
+        )
+    if working_directory is not None and not is_unresolved(working_directory):
+        if not isinstance(working_directory, str) or not working_directory.startswith("/"):
+            problems.add("working_directory", working_directory, "must be an absolute path")
+        elif len(working_directory) > WORKING_DIRECTORY_MAX_CHARS:
+            problems.add(
+                "working_directory",
+                f"{len(working_directory)} characters",
+                f"must be at most {WORKING_DIRECTORY_MAX_CHARS:,} characters",
+            )
+
+
+def check_environment(problems: Problems, environment: Mapping[str, str] | None) -> None:
+    if not environment:
+        return
+    size = 0
+    for key, value in environment.items():
+        field = f"environment[{key!r}]"
+        if not isinstance(key, str) or not ENVIRONMENT_KEY.fullmatch(key):
+            problems.add(
+                field,
+                key,
+                "key must match [a-zA-Z]([a-zA-Z0-9_])+: a letter, then at least one letter,"
+                " digit or underscore",
+            )
+        elif key in RESERVED_ENVIRONMENT_KEYS:
+            problems.add(field, key, "key is reserved by Lambda and cannot be set")
+        if not isinstance(value, str):
+            problems.add(field, value, "value must be a string")
+            continue
+        size += len(key.encode())
+        # An unresolved value's deployed length is unknown; only literal text is counted.
+        if not is_unresolved(value):
+            size += len(value.encode())
+    if size > ENVIRONMENT_MAX_BYTES:
+        problems.add(
+            "environment",
+            f"{size:,} bytes",
+            f"keys and values must fit Lambda's {ENVIRONMENT_MAX_BYTES:,}-byte limit in total",
+        )
+
+
+def check_range(
+    problems: Problems, field: str, value: Any, bounds: tuple[int, int], unit: str
+) -> None:
+    if value is None or is_unresolved(value):
+        return
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.add(field, value, f"must be between {low:,} and {high:,} {unit}")

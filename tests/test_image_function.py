@@ -1,0 +1,378 @@
+"""ImageFunction: image sources, image configuration, defaults, validation, cross-account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import CfnWaitConditionHandle, Duration, Environment, Stack
+from aws_cdk import aws_ecr as ecr
+from aws_cdk.aws_lambda import Tracing
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+from syrupy.assertion import SnapshotAssertion
+
+from lambda_image_constructs import (
+    ImageFunction,
+    ImageSource,
+    LambdaImage,
+    LambdaImageRepository,
+    LambdaImageValidationError,
+    image_publishing_synthesizer,
+)
+
+from .cdk_harness import (
+    CONSUMER_A,
+    CONSUMER_B,
+    IMAGE_ACCOUNT,
+    PROJECT_ROOT,
+    acknowledgements,
+    nag_findings,
+    new_app,
+    new_stack,
+    only_resource_of_type,
+    resolve_intrinsics,
+    resources_of_type,
+    template_of,
+)
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+REPOSITORY = "platform/lambda-images"
+URI = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{REPOSITORY}@{DIGEST}"
+SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
+
+
+def lambda_function(stack: Stack) -> dict[str, Any]:
+    return only_resource_of_type(template_of(stack), "AWS::Lambda::Function")["Properties"]
+
+
+def test_image_uri_source_by_digest() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_image_uri(URI),
+        architecture="arm64",
+        entrypoint=["/usr/bin/python3", "-m", "awslambdaric"],
+        command=["app.describe"],
+        working_directory="/function",
+    )
+    function = lambda_function(stack)
+    assert function["PackageType"] == "Image"
+    assert function["Code"] == {"ImageUri": URI}
+    assert function["Architectures"] == ["arm64"]
+    assert function["ImageConfig"] == {
+        "EntryPoint": ["/usr/bin/python3", "-m", "awslambdaric"],
+        "Command": ["app.describe"],
+        "WorkingDirectory": "/function",
+    }
+    assert "Handler" not in function and "Runtime" not in function
+
+
+def test_owned_repository_source_in_the_same_account() -> None:
+    stack = new_stack()
+    repository = LambdaImageRepository(stack, "Repo", repository_name=REPOSITORY)
+    ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_repository(repository, "v1.2.3"),
+        architecture="x86_64",
+        command=["app.handler"],
+    )
+    function = lambda_function(stack)
+    assert function["Code"] == {
+        "ImageUri": f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{REPOSITORY}:v1.2.3"
+    }
+    assert function["Architectures"] == ["x86_64"]
+    assert function["ImageConfig"] == {"Command": ["app.handler"]}
+    # the function changed nothing in the repository's policy
+    repository_resource = only_resource_of_type(template_of(stack), "AWS::ECR::Repository")
+    sids = [
+        s["Sid"] for s in repository_resource["Properties"]["RepositoryPolicyText"]["Statement"]
+    ]
+    assert sids == ["LambdaECRImageRetrievalPolicy"]
+
+
+def test_any_repository_source_by_digest() -> None:
+    stack = new_stack()
+    imported = ecr.Repository.from_repository_name(stack, "Imported", "team/images")
+    ImageFunction(
+        stack, "Fn", image=ImageSource.from_repository(imported, DIGEST), architecture="arm64"
+    )
+    uri = resolve_intrinsics(
+        lambda_function(stack)["Code"]["ImageUri"], {"AWS::URLSuffix": "amazonaws.com"}
+    )
+    assert uri == f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/images@{DIGEST}"
+    assert "ImageConfig" not in lambda_function(stack)
+
+
+def asset_app() -> tuple[Any, LambdaImage, Stack]:
+    app = new_app()
+    env = Environment(account=IMAGE_ACCOUNT, region="us-east-1")
+    repository_stack = Stack(app, "Repository", env=env)
+    repository = LambdaImageRepository(
+        repository_stack, "Images", repository_name=REPOSITORY, consumer_accounts=[CONSUMER_A]
+    )
+    repository.allow_cdk_asset_publishing()
+    images = Stack(app, "Images", env=env, synthesizer=image_publishing_synthesizer(REPOSITORY))
+    CfnWaitConditionHandle(images, "Placeholder")
+    image = LambdaImage(
+        images, "Image", directory=SAMPLE, architecture="arm64", repository=repository
+    )
+    return (
+        app,
+        image,
+        Stack(app, "Functions", env=Environment(account=CONSUMER_A, region="us-east-1")),
+    )
+
+
+def test_asset_source_two_functions_share_the_image(template_snapshot: SnapshotAssertion) -> None:
+    _, image, stack = asset_app()
+    for name, command in (("Greeter", ["app.handler"]), ("Describer", ["app.describe"])):
+        ImageFunction(
+            stack,
+            name,
+            image=ImageSource.from_asset(image),
+            architecture="arm64",
+            command=command,
+            environment={"GREETING": name.lower()},
+        )
+    template = template_of(stack)
+    functions = {
+        k: v["Properties"] for k, v in resources_of_type(template, "AWS::Lambda::Function").items()
+    }
+    uris = {f["Code"]["ImageUri"] for f in functions.values()}
+    assert uris == {image.image_uri}
+    assert image.image_uri.startswith(
+        f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{REPOSITORY}:"
+    )
+    assert sorted(f["ImageConfig"]["Command"][0] for f in functions.values()) == [
+        "app.describe",
+        "app.handler",
+    ]
+    assert template == template_snapshot
+
+
+def test_defaults_of_a_careful_platform_team() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    template = template_of(stack)
+    function = only_resource_of_type(template, "AWS::Lambda::Function")["Properties"]
+    assert function["MemorySize"] == 512
+    assert function["EphemeralStorage"] == {"Size": 512}
+    assert function["Timeout"] == 30
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert "DeadLetterConfig" in function
+    log_group = only_resource_of_type(template, "AWS::Logs::LogGroup")
+    assert log_group["Properties"]["RetentionInDays"] == 365
+    assert log_group["DeletionPolicy"] == "Retain"
+    queue = only_resource_of_type(template, "AWS::SQS::Queue")["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True
+    role = only_resource_of_type(template, "AWS::IAM::Role")["Properties"]
+    assert "ManagedPolicyArns" not in role
+    statements = only_resource_of_type(template, "AWS::IAM::Policy")["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    logs = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
+    log_group_id = next(iter(resources_of_type(template, "AWS::Logs::LogGroup")))
+    assert logs["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
+    assert fn.function.node.id == "Resource"
+
+
+def test_cdk_nag_reports_nothing_on_a_default_image_function() -> None:
+    app = new_app()
+    stack = Stack(app, "OnlyAFunction", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    assert nag_findings(app, AwsSolutionsChecks(), ServerlessChecks()) == []
+
+
+def test_only_unavoidable_findings_are_acknowledged_each_with_a_reason() -> None:
+    app = new_app()
+    stack = Stack(app, "OnlyAFunction", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    found = acknowledgements(app)
+    assert sorted(found) == [
+        "OnlyAFunction/Fn/DeadLetterQueue AwsSolutions-SQS3",
+        "OnlyAFunction/Fn/DeadLetterQueue Serverless-SQSRedrivePolicy",
+        "OnlyAFunction/Fn/ExecutionRole AwsSolutions-IAM5[Resource::*]",
+    ]
+    assert (
+        "xray:PutTraceSegments"
+        in found["OnlyAFunction/Fn/ExecutionRole AwsSolutions-IAM5[Resource::*]"]
+    )
+    assert all(
+        "dead-letter queue" in reason for key, reason in found.items() if "DeadLetterQueue" in key
+    )
+
+
+def test_no_tracing_means_no_acknowledgement_for_it() -> None:
+    app = new_app()
+    stack = Stack(app, "Untraced", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_image_uri(URI),
+        architecture="arm64",
+        tracing=Tracing.DISABLED,
+    )
+    assert not [key for key in acknowledgements(app) if "IAM5" in key]
+    assert nag_findings(app, AwsSolutionsChecks(), ServerlessChecks()) == [
+        ("Serverless-LambdaTracing", "Untraced/Fn/Resource/Resource")
+    ]
+
+
+GOOD: dict[str, Any] = {"image": ImageSource.from_image_uri(URI), "architecture": "arm64"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"entrypoint": ["python3", "-m", "awslambdaric"]}, "entrypoint[0]", "absolute path"),
+        ({"entrypoint": ["/bin/x"] * 1501}, "entrypoint", "at most 1,500 items"),
+        ({"command": ["app.handler", ""]}, "command[1]", "must not be an empty string"),
+        ({"command": ["a"] * 1501}, "command", "at most 1,500 items"),
+        ({"command": "app.handler"}, "command", "list of strings"),
+        ({"working_directory": "function"}, "working_directory", "absolute path"),
+        ({"working_directory": "/" + "d" * 1000}, "working_directory", "at most 1,000"),
+        ({"environment": {"1BAD": "x"}}, "environment['1BAD']", "[a-zA-Z]([a-zA-Z0-9_])+"),
+        ({"environment": {"A": "x"}}, "environment['A']", "[a-zA-Z]([a-zA-Z0-9_])+"),
+        ({"environment": {"AWS_REGION": "x"}}, "environment['AWS_REGION']", "reserved"),
+        ({"environment": {"BIG": "x" * 4094}}, "environment", "4,096-byte limit"),
+        ({"memory_size": 127}, "memory_size", "between 128 and 10,240 MB"),
+        ({"memory_size": 10_241}, "memory_size", "between 128 and 10,240 MB"),
+        ({"ephemeral_storage_size": 511}, "ephemeral_storage_size", "between 512 and 10,240"),
+        ({"ephemeral_storage_size": 10_241}, "ephemeral_storage_size", "between 512 and 10,240"),
+        ({"timeout": 0}, "timeout", "between 1 and 900 seconds"),
+        ({"timeout": Duration.minutes(16)}, "timeout", "between 1 and 900 seconds"),
+        ({"function_name": "no spaces allowed"}, "function_name", "1 to 64 letters"),
+        ({"architecture": "x86_64,arm64"}, "architecture", "exactly one Lambda architecture"),
+        (
+            {"image": ImageSource.from_image_uri("nginx:latest")},
+            "image.image_uri",
+            "must be an ECR image URI",
+        ),
+        (
+            {"image": ImageSource.from_image_uri(URI.replace(DIGEST, "sha256:abc"))},
+            "image.image_uri",
+            "64 hex digits",
+        ),
+        (
+            {"image": ImageSource.from_image_uri(URI.replace("us-east-1", "eu-west-1"))},
+            "image",
+            "must be in the function's Region us-east-1",
+        ),
+        (
+            {"image": ImageSource.from_image_uri(URI, architecture="x86_64")},
+            "architecture",
+            "must equal the architecture",
+        ),
+    ],
+)
+def test_each_invalid_setting_is_refused(overrides: dict[str, Any], field: str, words: str) -> None:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        ImageFunction(new_stack(account=CONSUMER_A), "Fn", **{**GOOD, **overrides})
+    problems = {p.field: str(p) for p in raised.value.problems}
+    assert field in problems, problems
+    assert words in problems[field]
+
+
+def test_bad_tag_of_a_repository_source_is_refused() -> None:
+    stack = new_stack()
+    repository = LambdaImageRepository(stack, "Repo", repository_name=REPOSITORY)
+    with pytest.raises(LambdaImageValidationError, match=r"image.tag_or_digest must be an image"):
+        ImageFunction(
+            stack,
+            "Fn",
+            image=ImageSource.from_repository(repository, ".bad tag"),
+            architecture="arm64",
+        )
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        ImageFunction(
+            new_stack(account=CONSUMER_A),
+            "Fn",
+            **GOOD,
+            memory_size=20_000,
+            timeout=901,
+            working_directory="relative",
+            environment={"AWS_REGION": "x"},
+        )
+    message = str(raised.value)
+    assert "ImageFunction TestStack/Fn: 4 invalid inputs" in message
+    assert "memory_size must be between 128 and 10,240 MB, got 20000" in message
+
+
+def test_image_architecture_must_match_the_function() -> None:
+    _, image, stack = asset_app()
+    with pytest.raises(LambdaImageValidationError, match=r"built for \(arm64\)"):
+        ImageFunction(stack, "Fn", image=ImageSource.from_asset(image), architecture="x86_64")
+
+
+def test_image_by_tag_in_another_account_warns() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_image_uri(URI.replace(f"@{DIGEST}", ":v1")),
+        architecture="arm64",
+    )
+    warnings = [m.data for m in fn.node.metadata if m.type == "aws:cdk:warning"]
+    assert any("referenced by tag" in str(w) for w in warnings)
+
+
+def cross_account_stacks(**repository_props: Any) -> tuple[LambdaImageRepository, Any]:
+    app = new_app()
+    repository_stack = Stack(
+        app, "Repository", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1")
+    )
+    repository = LambdaImageRepository(
+        repository_stack, "Images", repository_name=REPOSITORY, **repository_props
+    )
+    return repository, app
+
+
+def function_in(app: Any, account: str, repository: LambdaImageRepository, **props: Any) -> Any:
+    name = f"Functions{account}{props.get('function_name', '')}"
+    stack = Stack(app, name, env=Environment(account=account, region="us-east-1"))
+    return ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_repository(repository, DIGEST),
+        architecture="arm64",
+        **props,
+    )
+
+
+def test_cross_account_function_needs_its_account_listed() -> None:
+    repository, app = cross_account_stacks(consumer_accounts=[CONSUMER_A])
+    function_in(app, CONSUMER_A, repository)
+    with pytest.raises(LambdaImageValidationError) as raised:
+        function_in(app, CONSUMER_B, repository)
+    message = str(raised.value)
+    assert f"is in account {IMAGE_ACCOUNT}" in message
+    assert f"does not list this function's account {CONSUMER_B}" in message
+
+
+def test_organization_wide_repository_covers_any_account() -> None:
+    repository, app = cross_account_stacks(organization_id="o-abcdef1234")
+    fn = function_in(app, CONSUMER_B, repository)
+    assert fn.image.account == IMAGE_ACCOUNT
+
+
+def test_narrowed_function_pattern_needs_a_matching_name() -> None:
+    repository, app = cross_account_stacks()
+    repository.add_consumer_account(CONSUMER_A, function_name_pattern="payments-*")
+    function_in(app, CONSUMER_A, repository, function_name="payments-api")
+    with pytest.raises(LambdaImageValidationError, match=r"must match one of \['payments-\*'\]"):
+        function_in(app, CONSUMER_A, repository, function_name="orders-api")
+
+
+def test_bootstrap_repository_image_cannot_serve_another_account(tmp_path: Path) -> None:
+    app = new_app()
+    images = Stack(app, "Images", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1"))
+    image = LambdaImage(images, "Image", directory=SAMPLE, architecture="arm64")
+    stack = Stack(app, "Functions", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    with pytest.raises(LambdaImageValidationError, match="CDK bootstrap repository of account"):
+        ImageFunction(stack, "Fn", image=ImageSource.from_asset(image), architecture="arm64")
