@@ -12,6 +12,8 @@ from typing import Any
 
 from aws_cdk import App, Environment, Stack
 
+from lambda_image_constructs.compliance import register_compliance_packs
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IMAGE_ACCOUNT = "111111111111"
 CONSUMER_A = "222222222222"
@@ -25,7 +27,10 @@ def cdk_json_context() -> Mapping[str, Any]:
 
 
 def new_app(**extra_context: Any) -> App:
-    return App(context={**cdk_json_context(), **extra_context})
+    """An app with cdk.json's context and the project's cdk-nag packs, as app.py builds it."""
+    app = App(context={**cdk_json_context(), **extra_context})
+    register_compliance_packs(app)
+    return app
 
 
 def new_stack(

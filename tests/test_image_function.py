@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from aws_cdk import CfnWaitConditionHandle, Duration, Environment, Stack
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk.aws_lambda import Tracing
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from syrupy.assertion import SnapshotAssertion
@@ -169,13 +171,20 @@ def test_defaults_of_a_careful_platform_team() -> None:
     queue = only_resource_of_type(template, "AWS::SQS::Queue")["Properties"]
     assert queue["SqsManagedSseEnabled"] is True
     role = only_resource_of_type(template, "AWS::IAM::Role")["Properties"]
-    assert "ManagedPolicyArns" not in role
-    statements = only_resource_of_type(template, "AWS::IAM::Policy")["Properties"][
-        "PolicyDocument"
-    ]["Statement"]
+    assert "ManagedPolicyArns" not in role and "Policies" not in role
+    assert resources_of_type(template, "AWS::IAM::Policy") == {}  # no inline policy
+    policies = {
+        p["Properties"]["Description"].split()[0]: p["Properties"]
+        for p in resources_of_type(template, "AWS::IAM::ManagedPolicy").values()
+    }
+    assert sorted(policies) == ["Permissions", "X-Ray"]
+    statements = policies["Permissions"]["PolicyDocument"]["Statement"]
     logs = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
     log_group_id = next(iter(resources_of_type(template, "AWS::Logs::LogGroup")))
     assert logs["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
+    assert all(s["Resource"] != "*" for s in statements)
+    [xray] = policies["X-Ray"]["PolicyDocument"]["Statement"]
+    assert sorted(xray["Action"]) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
     assert fn.function.node.id == "Resource"
 
 
@@ -191,18 +200,60 @@ def test_only_unavoidable_findings_are_acknowledged_each_with_a_reason() -> None
     stack = Stack(app, "OnlyAFunction", env=Environment(account=CONSUMER_A, region="us-east-1"))
     ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     found = acknowledgements(app)
-    assert sorted(found) == [
+    # AwsSolutions and Serverless: only what AWS makes unavoidable
+    assert sorted(k for k in found if "NIST" not in k) == [
         "OnlyAFunction/Fn/DeadLetterQueue AwsSolutions-SQS3",
         "OnlyAFunction/Fn/DeadLetterQueue Serverless-SQSRedrivePolicy",
-        "OnlyAFunction/Fn/ExecutionRole AwsSolutions-IAM5[Resource::*]",
+        "OnlyAFunction/Fn/ExecutionRole/TracingPolicy AwsSolutions-IAM5[Resource::*]",
     ]
     assert (
-        "xray:PutTraceSegments"
-        in found["OnlyAFunction/Fn/ExecutionRole AwsSolutions-IAM5[Resource::*]"]
+        "X-Ray supports no resource-level permissions"
+        in found["OnlyAFunction/Fn/ExecutionRole/TracingPolicy AwsSolutions-IAM5[Resource::*]"]
     )
-    assert all(
-        "dead-letter queue" in reason for key, reason in found.items() if "DeadLetterQueue" in key
+    # NIST 800-53 R5: per-workload choices, each naming the function and how to choose otherwise
+    assert sorted(k for k in found if "NIST" in k) == [
+        "OnlyAFunction/Fn/LogGroup NIST.800.53.R5-CloudWatchLogGroupEncrypted",
+        "OnlyAFunction/Fn/Resource NIST.800.53.R5-LambdaConcurrency",
+        "OnlyAFunction/Fn/Resource NIST.800.53.R5-LambdaInsideVPC",
+    ]
+    assert all("OnlyAFunction/Fn" in reason for key, reason in found.items() if "NIST" in key)
+
+
+def test_choosing_a_log_key_and_reserved_concurrency_needs_no_acknowledgement() -> None:
+    app = new_app()
+    stack = Stack(app, "Chosen", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    key = kms.Key(stack, "LogKey", enable_key_rotation=True)
+    ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_image_uri(URI),
+        architecture="arm64",
+        log_encryption_key=key,
+        reserved_concurrent_executions=5,
     )
+    nist = sorted(k for k in acknowledgements(app) if "NIST" in k)
+    assert nist == ["Chosen/Fn/Resource NIST.800.53.R5-LambdaInsideVPC"]
+    log_group = only_resource_of_type(template_of(stack), "AWS::Logs::LogGroup")
+    assert "KmsKeyId" in log_group["Properties"]
+
+
+def test_grants_to_the_function_land_in_its_managed_policy() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    topic_arn = f"arn:aws:sns:us-east-1:{CONSUMER_A}:alerts"
+    fn.function.add_to_role_policy(
+        iam.PolicyStatement(actions=["sns:Publish"], resources=[topic_arn])
+    )
+    template = template_of(stack)
+    assert resources_of_type(template, "AWS::IAM::Policy") == {}
+    execution = next(
+        p
+        for p in resources_of_type(template, "AWS::IAM::ManagedPolicy").values()
+        if p["Properties"]["Description"].startswith("Permissions")
+    )
+    assert {"Action": "sns:Publish", "Effect": "Allow", "Resource": topic_arn} in execution[
+        "Properties"
+    ]["PolicyDocument"]["Statement"]
 
 
 def test_no_tracing_means_no_acknowledgement_for_it() -> None:
