@@ -44,9 +44,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(PYTHON_STAMP) $(NODE_STAMP)
 
+# Extra context for cdk synth, e.g. SYNTH_CONTEXT='-c pipeline=true' or '-c config=org.yaml'.
+SYNTH_CONTEXT ?=
+
 synth: setup
 	rm -rf cdk.out
-	cdk synth --quiet --no-notices
+	cdk synth --quiet --no-notices $(SYNTH_CONTEXT)
 	$(PY) scripts/synth_summary.py cdk.out
 
 lint: setup

@@ -1,34 +1,51 @@
 #!/usr/bin/env python3
-"""The example app: wires configuration from cdk.json context to stacks.
+"""The app: wires one configuration to stages.
 
-The account IDs in cdk.json (111111111111, 222222222222, ...) are placeholders so that the app
-synthesizes with no AWS account and no credentials. Override them for a real deployment, e.g.
-``cdk synth -c lambda-image-constructs:example='{"imageAccount": "...", ...}'`` or by editing
-cdk.json.
+The configuration is the ``lambda-image-constructs`` block of cdk.json, or a YAML/JSON file
+given with ``-c config=path``. Its account IDs (111111111111, 222222222222, ...) are
+placeholders so that the app synthesizes with no AWS account and no credentials.
+
+Without ``-c pipeline=true`` the app holds one Stage per account, deployed directly with
+``cdk deploy``; with it, the app holds only the pipeline stack, which deploys the same stages.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from pathlib import Path
 
-from aws_cdk import App, Environment
+from aws_cdk import App
 
-from stacks import ImageRepositoryStack
+from lambda_image_constructs.compliance import register_compliance_packs
+from lambda_image_constructs.errors import Problems
+from stacks import ConsumerAccountStage, ImageAccountStage, PipelineStack, load_from_context
+from stacks.pipeline_stack import PIPELINE_CONTEXT_KEY
+from stacks.stages import stack_id
 
-EXAMPLE_CONTEXT_KEY = "lambda-image-constructs:example"
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+def pinned_cli_version() -> str:
+    """The CDK CLI version package.json pins, so the pipeline runs the CLI we test with."""
+    package = json.loads((PROJECT_ROOT / "package.json").read_text())
+    return str(package["devDependencies"]["aws-cdk"])
 
 
 def build_app(app: App) -> App:
-    example: dict[str, Any] = app.node.try_get_context(EXAMPLE_CONTEXT_KEY) or {}
-    region = example["region"]
-    ImageRepositoryStack(
-        app,
-        "LambdaImageRepository",
-        env=Environment(account=example["imageAccount"], region=region),
-        repository_name=example["repositoryName"],
-        consumer_accounts=example["consumerAccounts"],
-        description="Shared ECR repository for Lambda container images (lambda-image-constructs)",
-    )
+    register_compliance_packs(app)
+    config = load_from_context(app.node.try_get_context)
+    if str(app.node.try_get_context(PIPELINE_CONTEXT_KEY)).lower() == "true":
+        if config.pipeline is None:
+            problems = Problems()
+            problems.add("pipeline", None, "is required for -c pipeline=true")
+            problems.raise_if_any(f"configuration {config.source}")
+        PipelineStack(app, "LambdaImagePipeline", config=config, cli_version=pinned_cli_version())
+        return app
+    images = ImageAccountStage(app, "ImageAccount", config=config)
+    for consumer in config.consumer_accounts:
+        ConsumerAccountStage(
+            app, f"Consumer-{stack_id(consumer.name)}", consumer=consumer, images=images.images
+        )
     return app
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, DefaultStackSynthesizer, Stack
+from aws_cdk import Acknowledgment, DefaultStackSynthesizer, Stack, Stage
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.region_info import RegionInfo
@@ -55,6 +55,11 @@ def image_publishing_synthesizer(
     return DefaultStackSynthesizer(
         image_assets_repository_name=repository_name, qualifier=qualifier
     )
+
+
+def _stage_path(scope: Construct) -> str | None:
+    stage = Stage.of(scope)
+    return stage.node.path if stage is not None else None
 
 
 def _dependency_manifests(directory: Path) -> dict[str, str]:
@@ -277,7 +282,12 @@ class LambdaImage(Construct):
                 f"({stack.account}/{stack.region}), since assets are published there",
             )
         problems.raise_if_any(f"LambdaImage {self.node.path}")
-        stack.add_stack_dependency(repository_stack, "images are published into its repository")
+        # Within one Stage, `cdk deploy` then creates the repository before publishing. Across
+        # Stages (CDK Pipelines) a dependency is not allowed; the pipeline orders them.
+        if Stage.of(stack) is Stage.of(repository_stack) or (
+            _stage_path(stack) == _stage_path(repository_stack)
+        ):
+            stack.add_stack_dependency(repository_stack, "images are published into its repository")
 
     def _repository_image_uri(self, repository: LambdaImageRepository) -> str:
         # Literal account and Region where known, so functions in other accounts and stacks

@@ -112,3 +112,18 @@ def acknowledgements(app: App) -> dict[str, str]:
                 for rule, reason in entry.data.items():
                     found[f"{construct.node.path} {rule.removeprefix('Annotation::')}"] = reason
     return found
+
+
+def assembly_templates(outdir: str | Path) -> dict[str, dict[str, Any]]:
+    """Every stack template of a cloud assembly, Stage assemblies included, by display name."""
+    root = Path(outdir)
+    manifest = json.loads((root / "manifest.json").read_text())
+    found: dict[str, dict[str, Any]] = {}
+    for name, artifact in sorted(manifest.get("artifacts", {}).items()):
+        properties = artifact.get("properties", {})
+        if artifact.get("type") == "cdk:cloud-assembly":
+            found.update(assembly_templates(root / properties["directoryName"]))
+        elif artifact.get("type") == "aws:cloudformation:stack":
+            template = json.loads((root / properties["templateFile"]).read_text())
+            found[artifact.get("displayName", name)] = template
+    return found

@@ -1,4 +1,4 @@
-"""The example app: synthesizes offline with placeholder accounts, the same from any folder."""
+"""The app: the default configuration's stages, the pipeline, and synth from any folder."""
 
 from __future__ import annotations
 
@@ -14,33 +14,135 @@ import pytest
 from aws_cdk import App
 from syrupy.assertion import SnapshotAssertion
 
-from app import build_app
+from app import build_app, pinned_cli_version
+from stacks.generate import org_config
 
-from .cdk_harness import PROJECT_ROOT, cdk_json_context, new_app
+from .cdk_harness import (
+    PROJECT_ROOT,
+    assembly_templates,
+    cdk_json_context,
+    new_app,
+    resources_of_type,
+)
 
 # What a clone needs to synthesize the app (tests, docs and tooling are not part of it).
-APP_SOURCES = ["app.py", "cdk.json", "lambda_image_constructs", "stacks"]
+APP_SOURCES = ["app.py", "cdk.json", "package.json", "lambda_image_constructs", "stacks", "samples"]
+DEFAULT_STACKS = [
+    "Consumer-workload-a/Functions",
+    "Consumer-workload-b/Functions",
+    "ImageAccount/Images-platform-lambda-images",
+    "ImageAccount/Repositories",
+]
 
 
 @pytest.fixture(scope="module")
-def example_assembly() -> Any:
+def default_templates() -> dict[str, dict[str, Any]]:
     app: App = build_app(new_app())
-    return app.synth()
+    return assembly_templates(app.synth().directory)
 
 
-def test_example_app_writes_the_image_repository_stack(example_assembly: Any) -> None:
-    names = [s.stack_name for s in example_assembly.stacks]
-    assert names == ["LambdaImageRepository"]
-    stack = example_assembly.get_stack_by_name("LambdaImageRepository")
-    assert stack.environment.account == "111111111111"
-    assert stack.environment.region == "us-east-1"
-
-
-def test_example_stacks_snapshot(
-    example_assembly: Any, template_snapshot: SnapshotAssertion
+def test_default_app_writes_one_stage_per_account(
+    default_templates: dict[str, dict[str, Any]],
 ) -> None:
-    for stack in example_assembly.stacks:
-        assert stack.template == template_snapshot(name=stack.stack_name)
+    assert sorted(default_templates) == DEFAULT_STACKS
+
+
+def test_three_functions_run_the_same_image_differently(
+    default_templates: dict[str, dict[str, Any]],
+) -> None:
+    functions = {}
+    for name in ("Consumer-workload-a/Functions", "Consumer-workload-b/Functions"):
+        for resource in resources_of_type(
+            default_templates[name], "AWS::Lambda::Function"
+        ).values():
+            properties = resource["Properties"]
+            functions[properties["FunctionName"]] = properties
+    assert sorted(functions) == ["describer", "describer-verbose", "greeter"]
+    assert len({f["Code"]["ImageUri"] for f in functions.values()}) == 1
+    configs = {name: f.get("ImageConfig") for name, f in functions.items()}
+    assert configs["greeter"] == {"Command": ["app.handler"]}
+    assert configs["describer"] == {"Command": ["app.describe"], "WorkingDirectory": "/function"}
+    assert configs["describer-verbose"]["EntryPoint"][:3] == ["/usr/bin/python3", "-X", "dev"]
+    greetings = {name: f["Environment"]["Variables"]["GREETING"] for name, f in functions.items()}
+    assert greetings == {
+        "greeter": "hello",
+        "describer": "described",
+        "describer-verbose": "verbose",
+    }
+
+
+def test_repository_lists_both_consumer_accounts(
+    default_templates: dict[str, dict[str, Any]],
+) -> None:
+    [repository] = resources_of_type(
+        default_templates["ImageAccount/Repositories"], "AWS::ECR::Repository"
+    ).values()
+    statements = {
+        s["Sid"]: s for s in repository["Properties"]["RepositoryPolicyText"]["Statement"]
+    }
+    assert statements["CrossAccountPermission"]["Principal"]["AWS"] == [
+        "arn:aws:iam::222222222222:root",
+        "arn:aws:iam::333333333333:root",
+    ]
+    assert "CdkImageAssetPublishing" in statements
+
+
+@pytest.mark.parametrize(
+    "stack", DEFAULT_STACKS, ids=[s.replace("/", "--") for s in DEFAULT_STACKS]
+)
+def test_default_app_stack_snapshot(
+    stack: str, default_templates: dict[str, dict[str, Any]], template_snapshot: SnapshotAssertion
+) -> None:
+    assert default_templates[stack] == template_snapshot
+
+
+@pytest.fixture(scope="module")
+def pipeline_template() -> dict[str, Any]:
+    app: App = build_app(new_app(pipeline="true"))
+    templates = assembly_templates(app.synth().directory)
+    assert "LambdaImagePipeline" in templates
+    return templates["LambdaImagePipeline"]
+
+
+def test_pipeline_deploys_the_image_account_first_then_waves(
+    pipeline_template: dict[str, Any],
+) -> None:
+    [pipeline] = resources_of_type(pipeline_template, "AWS::CodePipeline::Pipeline").values()
+    stages = [s["Name"] for s in pipeline["Properties"]["Stages"]]
+    # CodePipeline names a wave that holds a single stage after that stage
+    assert stages == [
+        "Source",
+        "Build",
+        "UpdatePipeline",
+        "Assets",
+        "ImageAccount",
+        "Consumer-workload-a",
+        "Consumer-workload-b",
+    ]
+    # the repositories live in the pipeline stack, deployed by self-mutation before Assets
+    assert len(resources_of_type(pipeline_template, "AWS::ECR::Repository")) == 1
+
+
+def test_pipeline_uses_cross_account_keys_and_the_pinned_cli(
+    pipeline_template: dict[str, Any],
+) -> None:
+    assert resources_of_type(pipeline_template, "AWS::KMS::Key")
+    buildspecs = json.dumps(resources_of_type(pipeline_template, "AWS::CodeBuild::Project"))
+    assert f"aws-cdk@{pinned_cli_version()}" in buildspecs
+    assert (
+        pinned_cli_version()
+        == json.loads((PROJECT_ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    )
+
+
+def test_generated_organisation_synthesizes(tmp_path: Path) -> None:
+    config = tmp_path / "org.json"
+    config.write_text(json.dumps(org_config(consumer_accounts=3, functions_per_account=4)))
+    app: App = build_app(new_app(config=str(config)))
+    templates = assembly_templates(app.synth().directory)
+    functions = sum(len(resources_of_type(t, "AWS::Lambda::Function")) for t in templates.values())
+    assert functions == 12
+    assert len(templates) == 2 + 3
 
 
 def synth_in_copy(destination: Path) -> dict[str, bytes]:
@@ -68,7 +170,10 @@ def synth_in_copy(destination: Path) -> dict[str, bytes]:
         capture_output=True,
         timeout=300,
     )
-    return {p.name: p.read_bytes() for p in sorted(outdir.glob("*.template.json"))}
+    return {
+        p.relative_to(outdir).as_posix(): p.read_bytes()
+        for p in sorted(outdir.rglob("*.template.json"))
+    }
 
 
 def test_templates_are_byte_identical_from_two_folders(tmp_path: Path) -> None:
@@ -76,5 +181,5 @@ def test_templates_are_byte_identical_from_two_folders(tmp_path: Path) -> None:
     first.mkdir()
     second.mkdir(parents=True)
     templates = synth_in_copy(first)
-    assert templates, "no templates were written"
+    assert len(templates) == len(DEFAULT_STACKS)
     assert synth_in_copy(second) == templates

@@ -1,0 +1,160 @@
+"""The org-wide pipeline: CDK Pipelines deploying the image account, then the consumer accounts
+in waves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Acknowledgment, Environment, Stack, Validations, pipelines
+from constructs import Construct
+
+from .config import AppConfig
+from .image_repository_stack import ImageRepositories
+from .stages import ConsumerAccountStage, ImageAccountStage, stack_id
+
+PIPELINE_CONTEXT_KEY = "pipeline"
+
+
+class PipelineStack(Stack):
+    """CDK Pipelines in the image account.
+
+    Order of a run: the source; synth (``make synth`` with ``-c pipeline=true``); the pipeline
+    updates itself, which deploys this stack and so the image repositories it holds; all image
+    assets are published into those repositories; the image account's stage; then each wave of
+    consumer accounts, the accounts of a wave in parallel.
+
+    The repositories live here, not in the image account's stage, because CDK Pipelines
+    publishes every asset before its first stage: only the self-mutation step runs earlier.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, config: AppConfig, cli_version: str, **kwargs: Any
+    ) -> None:
+        assert config.pipeline is not None
+        spec = config.pipeline
+        super().__init__(
+            scope,
+            id,
+            env=Environment(account=spec.environment.account, region=spec.environment.region),
+            **kwargs,
+        )
+        self.repositories = ImageRepositories(
+            self,
+            "LambdaImages",
+            repositories=config.repositories,
+            consumer_account_ids={c.name: c.environment.account for c in config.consumer_accounts},
+        ).repositories
+        source = pipelines.CodePipelineSource.connection(
+            spec.repository, spec.branch, connection_arn=spec.connection_arn
+        )
+        self.pipeline = pipelines.CodePipeline(
+            self,
+            "Pipeline",
+            cross_account_keys=True,
+            enable_key_rotation=True,
+            cli_version=cli_version,
+            synth=pipelines.ShellStep(
+                "Synth",
+                input=source,
+                commands=[f"make synth SYNTH_CONTEXT='-c {PIPELINE_CONTEXT_KEY}=true'"],
+                primary_output_directory="cdk.out",
+            ),
+        )
+        images = ImageAccountStage(
+            self, "ImageAccount", config=config, repositories=self.repositories
+        )
+        self.pipeline.add_stage(images)
+        for number, consumers in config.waves():
+            wave = self.pipeline.add_wave(f"Wave{number}")
+            for consumer in consumers:
+                wave.add_stage(
+                    ConsumerAccountStage(
+                        self,
+                        f"Consumer-{stack_id(consumer.name)}",
+                        consumer=consumer,
+                        images=images.images,
+                    )
+                )
+        # Build now rather than at synth, so the pipeline's resources exist to be checked and
+        # acknowledged here.
+        self.pipeline.build_pipeline()
+        self._acknowledge_cdk_pipelines_findings()
+
+    def _acknowledge_cdk_pipelines_findings(self) -> None:
+        """What CDK Pipelines generates for its own machinery and we cannot change without
+        replacing it; each acknowledgement says which resource it covers and why."""
+        bucket = self.get_logical_id(
+            self.pipeline.pipeline.artifact_bucket.node.default_child  # type: ignore[arg-type]
+        )
+        synth = self.get_logical_id(self.pipeline.synth_project.node.default_child)  # type: ignore[arg-type]
+        mutation = self.get_logical_id(
+            self.pipeline.self_mutation_project.node.default_child  # type: ignore[arg-type]
+        )
+        arn = f"arn:{self.partition}"
+        region, account = self.region, self.account
+        artifacts = "the pipeline's own artifact bucket"
+        acknowledgements = {
+            "NIST.800.53.R5-IAMNoInlinePolicy": (
+                "The roles of the pipeline's own actions (source, synth, self-mutation, asset"
+                " publishing) carry the DefaultPolicy that CDK Pipelines grants them; each is"
+                " bound to its one role and replaced with the pipeline."
+            ),
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": (
+                "kms:GenerateDataKey* is granted on the pipeline's artifact key only."
+            ),
+            "AwsSolutions-IAM5[Action::kms:ReEncrypt*]": (
+                "kms:ReEncrypt* is granted on the pipeline's artifact key only."
+            ),
+            "AwsSolutions-IAM5[Action::s3:Abort*]": f"s3:Abort* applies to {artifacts} only.",
+            "AwsSolutions-IAM5[Action::s3:DeleteObject*]": (
+                f"s3:DeleteObject* applies to {artifacts} only."
+            ),
+            "AwsSolutions-IAM5[Action::s3:GetBucket*]": f"s3:GetBucket* applies to {artifacts}.",
+            "AwsSolutions-IAM5[Action::s3:GetObject*]": f"s3:GetObject* applies to {artifacts}.",
+            "AwsSolutions-IAM5[Action::s3:List*]": f"s3:List* applies to {artifacts} only.",
+            f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/*]": (
+                f"The objects of {artifacts}, which the pipeline's actions pass to each other."
+            ),
+            "AwsSolutions-IAM5[Resource::*]": (
+                "codebuild:StartBuild/BatchGetBuilds (asset publishing), cloudformation:"
+                "DescribeStacks and s3:ListBucket (self-mutation across bootstrapped accounts)"
+                " name resources that only exist per run."
+            ),
+            f"AwsSolutions-IAM5[Resource::arn:*:iam::{account}:role/*]": (
+                "Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (the CDK"
+                " bootstrap roles), which the statement's condition enforces."
+            ),
+            f"AwsSolutions-IAM5[Resource::{arn}:codebuild:{region}:{account}:report-group/*]": (
+                "The asset publishing projects' CodeBuild report groups, named per project."
+            ),
+            f"AwsSolutions-IAM5[Resource::{arn}:codebuild:{region}:{account}:report-group/"
+            f"<{synth}>-*]": "The synth project's own CodeBuild report groups.",
+            f"AwsSolutions-IAM5[Resource::{arn}:codebuild:{region}:{account}:report-group/"
+            f"<{mutation}>-*]": "The self-mutation project's own CodeBuild report groups.",
+            f"AwsSolutions-IAM5[Resource::{arn}:logs:{region}:{account}:log-group:"
+            "/aws/codebuild/*]": "The asset publishing projects' CodeBuild log groups.",
+            f"AwsSolutions-IAM5[Resource::{arn}:logs:{region}:{account}:log-group:"
+            f"/aws/codebuild/<{synth}>:*]": "The log streams of the synth project's log group.",
+            f"AwsSolutions-IAM5[Resource::{arn}:logs:{region}:{account}:log-group:"
+            f"/aws/codebuild/<{mutation}>:*]": (
+                "The log streams of the self-mutation project's log group."
+            ),
+            "AwsSolutions-S1": (
+                f"{artifacts} holds transient run outputs that CloudTrail data events can audit;"
+                " a second bucket for its access logs would itself need logging."
+            ),
+            "NIST.800.53.R5-S3BucketLoggingEnabled": (
+                f"{artifacts} holds transient run outputs; see AwsSolutions-S1."
+            ),
+            "NIST.800.53.R5-S3BucketReplicationEnabled": (
+                f"{artifacts} is rebuilt by every run from the source repository, which is the"
+                " copy to recover from; replicating it adds no recovery point."
+            ),
+            "NIST.800.53.R5-S3BucketVersioningEnabled": (
+                f"Each run writes new objects to {artifacts}; older runs' outputs are never read"
+                " again, so versions would only accumulate."
+            ),
+        }
+        Validations.of(self.pipeline).acknowledge(
+            *(Acknowledgment(id=rule, reason=reason) for rule, reason in acknowledgements.items())
+        )

@@ -1,0 +1,178 @@
+"""Configuration: every kind of error named by source and key path, all at once (pure Python)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_image_constructs import LambdaImageValidationError
+from stacks.config import CONTEXT_KEY, load_from_context, parse_config
+from stacks.generate import org_config
+
+from .cdk_harness import cdk_json_context
+
+
+def default_document() -> dict[str, Any]:
+    return copy.deepcopy(dict(cdk_json_context()[CONTEXT_KEY]))
+
+
+def problems_of(document: Any) -> dict[str, str]:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        parse_config(document, "org.yaml")
+    assert str(raised.value).startswith("configuration org.yaml: ")
+    return {p.field: str(p) for p in raised.value.problems}
+
+
+def test_default_configuration_is_valid() -> None:
+    config = parse_config(default_document(), "cdk.json")
+    assert config.image_account.account == "111111111111"
+    assert [c.name for c in config.consumer_accounts] == ["workload-a", "workload-b"]
+    assert sum(len(c.functions) for c in config.consumer_accounts) == 3
+    assert [n for n, _ in config.waves()] == [1, 2]
+
+
+def test_unknown_keys_are_named_with_their_path() -> None:
+    document = default_document()
+    document["imageAcount"] = {}
+    document["consumerAccounts"][0]["functions"][1]["memory"] = 512
+    problems = problems_of(document)
+    assert "imageAcount" in problems and "is not a known key" in problems["imageAcount"]
+    assert "consumerAccounts[0].functions[1].memory" in problems
+
+
+def test_missing_fields_are_named() -> None:
+    document = default_document()
+    del document["images"][0]["architecture"]
+    del document["consumerAccounts"][1]["account"]
+    problems = problems_of(document)
+    assert problems["images[0].architecture"].endswith("is required, got None")
+    assert "consumerAccounts[1].account" in problems
+
+
+def test_bad_account_ids_and_regions() -> None:
+    document = default_document()
+    document["imageAccount"]["account"] = "1111"
+    document["consumerAccounts"][0]["region"] = "mars-1"
+    document["consumerAccounts"][1]["region"] = "eu-west-1"
+    problems = problems_of(document)
+    assert "12-digit AWS account ID" in problems["imageAccount.account"]
+    assert "must be an AWS Region" in problems["consumerAccounts[0].region"]
+    assert (
+        "Lambda only pulls images from ECR in its own Region"
+        in problems["consumerAccounts[1].region"]
+    )
+
+
+def test_function_naming_an_unknown_image() -> None:
+    document = default_document()
+    document["consumerAccounts"][1]["functions"][0]["image"] = "nope"
+    problems = problems_of(document)
+    assert (
+        "must name one of images: ['python-service']"
+        in problems["consumerAccounts[1].functions[0].image"]
+    )
+
+
+def test_function_account_that_is_not_a_consumer_of_the_repository() -> None:
+    document = default_document()
+    document["repositories"][0]["consumers"] = ["workload-a"]
+    problems = problems_of(document)
+    message = problems["consumerAccounts[1].functions[0].image"]
+    assert "does not list consumer account 'workload-b' (333333333333)" in message
+
+
+def test_organization_wide_repository_needs_no_consumer_list() -> None:
+    document = default_document()
+    document["repositories"][0]["consumers"] = []
+    document["repositories"][0]["organizationId"] = "o-abcdef1234"
+    assert parse_config(document, "org.yaml").repositories[0].organization_id == "o-abcdef1234"
+
+
+def test_function_limits_are_checked_under_their_configuration_keys() -> None:
+    document = default_document()
+    function = document["consumerAccounts"][0]["functions"][0]
+    function.update(
+        {
+            "memorySize": 20_000,
+            "workingDirectory": "relative",
+            "entrypoint": ["python3"],
+            "environment": {"AWS_REGION": "x"},
+        }
+    )
+    problems = problems_of(document)
+    prefix = "consumerAccounts[0].functions[0]"
+    assert "from 128 to 10,240" in problems[f"{prefix}.memorySize"]
+    assert "absolute path" in problems[f"{prefix}.workingDirectory"]
+    assert "absolute path" in problems[f"{prefix}.entrypoint[0]"]
+    assert "reserved" in problems[f"{prefix}.environment['AWS_REGION']"]
+
+
+def test_duplicates_and_dangling_references() -> None:
+    document = default_document()
+    document["consumerAccounts"][1]["name"] = "workload-a"
+    document["repositories"][0]["consumers"].append("ghost")
+    document["images"][0]["repository"] = "other/repo"
+    problems = problems_of(document)
+    assert "unique consumer account name" in problems["consumerAccounts[1].name"]
+    assert "must name one of consumerAccounts" in problems["repositories[0].consumers[2]"]
+    assert "must name one of repositories" in problems["images[0].repository"]
+
+
+def test_pipeline_must_live_in_the_image_account() -> None:
+    document = default_document()
+    document["pipeline"]["account"] = "444444444444"
+    problems = problems_of(document)
+    assert "exist before the pipeline publishes images" in problems["pipeline.account"]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    document = default_document()
+    document["imageAccount"]["account"] = "x"
+    document["images"][0]["architecture"] = "x86_64,arm64"
+    document["consumerAccounts"][0]["wave"] = 0
+    assert len(problems_of(document)) == 3
+
+
+def test_yaml_file_given_with_context(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        "imageAccount: {account: '111111111111', region: us-east-1}\n"
+        "repositories: [{name: platform/lambda-images, consumers: [a]}]\n"
+        "images: [{name: svc, repository: platform/lambda-images,"
+        " directory: samples/debian-ric, architecture: x86_64}]\n"
+        "consumerAccounts:\n"
+        "  - name: a\n    account: '222222222222'\n"
+        "    functions: [{name: fn, image: svc, command: [app.handler]}]\n"
+    )
+    config = load_from_context({"config": str(path)}.get)
+    assert config.source == str(path)
+    assert config.consumer_accounts[0].functions[0].command == ("app.handler",)
+
+
+def test_unreadable_configuration_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(LambdaImageValidationError, match="must be a readable YAML or JSON file"):
+        load_from_context({"config": str(path)}.get)
+
+
+def test_errors_in_a_file_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "org.json"
+    document = default_document()
+    document["imageAccount"]["region"] = "nowhere"
+    path.write_text(json.dumps(document))
+    with pytest.raises(LambdaImageValidationError) as raised:
+        load_from_context({"config": str(path)}.get)
+    assert str(raised.value).startswith(f"configuration {path}: 1 invalid input")
+    assert raised.value.problems[0].field == "imageAccount.region"
+
+
+def test_generated_configuration_is_valid_at_scale() -> None:
+    config = parse_config(org_config(consumer_accounts=40, functions_per_account=50), "generated")
+    assert len(config.consumer_accounts) == 40
+    assert sum(len(c.functions) for c in config.consumer_accounts) == 2_000
+    assert [n for n, _ in config.waves()] == [1, 2, 3, 4]
