@@ -31,6 +31,7 @@ from . import function_validation as checks
 from .architecture import LambdaArchitecture, parse_architecture
 from .errors import Problems
 from .image import LambdaImage
+from .nag.rules.common import IMAGE_PLATFORM_METADATA
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
 
@@ -400,6 +401,21 @@ class ImageFunction(Construct):
             tracing=tracing,
         )
         """The ``aws_lambda.Function``."""
+        resource: lambda_.CfnFunction = self.function.node.default_child  # type: ignore[assignment]
+        if resolved.architecture is not None:
+            # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
+            resource.add_metadata(IMAGE_PLATFORM_METADATA, resolved.architecture.docker_platform)
+        repository = resolved.repository
+        if isinstance(image, _AssetSource) and repository is not None and repository.immutable_tags:
+            Validations.of(self.function).acknowledge(
+                Acknowledgment(
+                    id="LambdaContainerImage-CrossAccountImageDigest",
+                    reason=(
+                        f"The tag of {resolved.description} is its content hash in the"
+                        f" immutable repository {repository.repository_name}: it cannot move."
+                    ),
+                )
+            )
         self._acknowledge_nist_choices(
             log_encryption_key is None, reserved_concurrent_executions is None
         )

@@ -179,6 +179,8 @@ class LambdaImageRepository(Construct):
         self._same_account_access = same_account_access
         self._same_account_source_arn_condition = same_account_source_arn_condition
         self._organization_id = organization_id
+        self.immutable_tags = immutable_tags
+        """Whether tags are immutable (exclusion patterns aside)."""
         self._consumers: dict[str, set[str]] = {}
         self._extra_statements: list[dict[str, Any]] = []
         self._merge_consumers(consumers)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from .common import IMAGE_PLATFORM_METADATA, Compliance, Resource, RuleContext, properties
+
+PLATFORM_OF = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
+
+
+def function_architecture_matches_image(resource: Resource, context: RuleContext) -> Compliance:
+    """The function's architecture is the platform its image asset was built for (recorded by
+    ImageFunction in the resource's metadata)."""
+    if resource.get("Type") != "AWS::Lambda::Function":
+        return Compliance.NOT_APPLICABLE
+    platform = (resource.get("Metadata") or {}).get(IMAGE_PLATFORM_METADATA)
+    if platform is None:
+        return Compliance.NOT_APPLICABLE
+    architectures = properties(resource).get("Architectures") or ["x86_64"]
+    if [PLATFORM_OF.get(a) for a in architectures] == [platform]:
+        return Compliance.COMPLIANT
+    return Compliance.NON_COMPLIANT

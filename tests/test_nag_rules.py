@@ -1,0 +1,195 @@
+"""LambdaContainerImageChecks: each rule with a compliant and a non-compliant resource, through
+one helper; then the pack on a real app."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from aws_cdk import Environment, RemovalPolicy, Stack
+from aws_cdk import aws_ecr as ecr
+
+from lambda_image_constructs import ImageFunction, ImageSource, LambdaImageRepository
+from lambda_image_constructs.nag import LambdaContainerImageChecks
+from lambda_image_constructs.nag.pack import RULES
+from lambda_image_constructs.nag.rules import Compliance, RuleContext
+from lambda_image_constructs.nag.rules.common import IMAGE_PLATFORM_METADATA
+
+from .cdk_harness import nag_findings, new_app
+
+OWNER = "111111111111"
+OTHER = "222222222222"
+LAMBDA = {"Service": "lambda.amazonaws.com"}
+PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+DIGEST = "sha256:" + "ab" * 32
+
+
+def repository(**changes: Any) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "Type": "AWS::ECR::Repository",
+        "DeletionPolicy": "Retain",
+        "Properties": {
+            "ImageTagMutability": "IMMUTABLE",
+            "ImageScanningConfiguration": {"ScanOnPush": True},
+            "RepositoryPolicyText": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": LAMBDA, "Action": PULL},
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+                        "Action": PULL,
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Principal": LAMBDA,
+                        "Action": PULL,
+                        "Condition": {
+                            "StringLike": {
+                                "aws:sourceARN": f"arn:aws:lambda:us-east-1:{OTHER}:function:*"
+                            }
+                        },
+                    },
+                ],
+            },
+        },
+    }
+    for path, value in changes.items():
+        target = resource
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target[key]
+        if value is None:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    return resource
+
+
+def function(**changes: Any) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "Type": "AWS::Lambda::Function",
+        "Metadata": {IMAGE_PLATFORM_METADATA: "linux/arm64"},
+        "Properties": {
+            "PackageType": "Image",
+            "Architectures": ["arm64"],
+            "Code": {"ImageUri": f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/platform/x@{DIGEST}"},
+            "ImageConfig": {"EntryPoint": ["/usr/bin/python3", "-m", "awslambdaric"]},
+        },
+    }
+    for key, value in changes.items():
+        resource["Properties"][key] = value
+    return resource
+
+
+def statements(*kept: int) -> dict[str, Any]:
+    policy = copy.deepcopy(repository()["Properties"]["RepositoryPolicyText"])
+    policy["Statement"] = [policy["Statement"][i] for i in kept]
+    return policy
+
+
+ORG_OPEN = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": PULL}
+CASES = {
+    "lambda_pull_source_condition": (
+        repository(),
+        repository(**{"Properties.RepositoryPolicyText": statements(0, 1)}),
+    ),
+    "repository_no_open_principal": (
+        repository(
+            **{
+                "Properties.RepositoryPolicyText": {
+                    "Statement": [
+                        {
+                            **ORG_OPEN,
+                            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}},
+                        }
+                    ]
+                }
+            }
+        ),
+        repository(**{"Properties.RepositoryPolicyText": {"Statement": [ORG_OPEN]}}),
+    ),
+    "repository_immutable_tags": (
+        repository(**{"Properties.ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION"}),
+        repository(**{"Properties.ImageTagMutability": "MUTABLE"}),
+    ),
+    "repository_scan_on_push": (
+        repository(),
+        repository(**{"Properties.ImageScanningConfiguration": None}),
+    ),
+    "repository_retained": (
+        repository(),
+        repository(DeletionPolicy="Delete"),
+    ),
+    "cross_account_image_digest": (
+        function(),
+        function(Code={"ImageUri": f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/platform/x:v1"}),
+    ),
+    "function_architecture_matches_image": (
+        function(),
+        function(Architectures=["x86_64"]),
+    ),
+    "image_config_absolute_entrypoint": (
+        function(),
+        function(ImageConfig={"EntryPoint": ["python3", "-m", "awslambdaric"]}),
+    ),
+}
+# Functions run in the other account; repositories are the owner's.
+CONTEXT = {"AWS::ECR::Repository": RuleContext(OWNER), "AWS::Lambda::Function": RuleContext(OTHER)}
+
+
+def verdict(rule_name: str, resource: dict[str, Any]) -> Compliance:
+    [spec] = [r for r in RULES if r.check.__name__ == rule_name]
+    return spec.check(resource, CONTEXT[resource["Type"]])
+
+
+def test_every_rule_has_cases_and_a_file_of_its_own() -> None:
+    assert sorted(CASES) == sorted(r.check.__name__ for r in RULES)
+    for spec in RULES:
+        assert spec.check.__module__.endswith(f".rules.{spec.check.__name__}")
+
+
+@pytest.mark.parametrize("rule_name", sorted(CASES))
+def test_compliant(rule_name: str) -> None:
+    assert verdict(rule_name, CASES[rule_name][0]) is Compliance.COMPLIANT
+
+
+@pytest.mark.parametrize("rule_name", sorted(CASES))
+def test_non_compliant(rule_name: str) -> None:
+    assert verdict(rule_name, CASES[rule_name][1]) is Compliance.NON_COMPLIANT
+
+
+def test_rules_do_not_apply_elsewhere() -> None:
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {}}
+    for spec in RULES:
+        assert spec.check(queue, RuleContext(OWNER)) is Compliance.NOT_APPLICABLE
+    # a repository shared with no other account needs no source condition
+    unshared = repository(**{"Properties.RepositoryPolicyText": statements(0)})
+    assert verdict("lambda_pull_source_condition", unshared) is Compliance.NOT_APPLICABLE
+    # an image of the function's own account may be referenced by tag
+    own = function(Code={"ImageUri": f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x:v1"})
+    assert verdict("cross_account_image_digest", own) is Compliance.NOT_APPLICABLE
+
+
+def test_pack_flags_a_plain_repository_and_passes_ours() -> None:
+    app = new_app()
+    stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
+    LambdaImageRepository(stack, "Ours", consumer_accounts=[OTHER])
+    ecr.Repository(stack, "Plain", removal_policy=RemovalPolicy.DESTROY)
+    assert nag_findings(app, LambdaContainerImageChecks()) == [
+        ("LambdaContainerImage-RepositoryImmutableTags", "Repos/Plain/Resource"),
+        ("LambdaContainerImage-RepositoryRetained", "Repos/Plain/Resource"),
+        ("LambdaContainerImage-RepositoryScanOnPush", "Repos/Plain/Resource"),
+    ]
+
+
+def test_pack_warns_for_another_accounts_image_by_tag() -> None:
+    app = new_app()
+    stack = Stack(app, "Fns", env=Environment(account=OTHER, region="us-east-1"))
+    uri = f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/platform/x:v1"
+    ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    findings = LambdaContainerImageChecks().validate_scope(app).violations
+    assert [(v.rule_name, v.severity) for v in findings] == [
+        ("LambdaContainerImage-CrossAccountImageDigest", "warning")
+    ]
