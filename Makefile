@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+VALIDATORS := .venv-validators
+VALIDATORS_STAMP := $(VALIDATORS)/.installed
 
 # The project-local Node 22 and CDK CLI come first, so jsii and `cdk` never use the machine's Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -23,11 +25,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 export CDK_DOCKER := lambda-images-docker
 export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
-.PHONY: help setup synth test lint typecheck unit snapshot-update clean
+.PHONY: help setup synth test lint typecheck unit check snapshot-update clean
 
 help:
 	@echo "make synth            set up, then synthesize the example app into cdk.out/"
-	@echo "make test             set up, then ruff, mypy and pytest"
+	@echo "make test             set up, then ruff, mypy, pytest and make check"
+	@echo "make check            cfn-lint, checkov, hadolint and parliament over the apps' output"
 	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
 	@echo "make clean            remove cdk.out/ and caches (keeps .venv and node_modules)"
 
@@ -40,6 +43,11 @@ $(PYTHON_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@node --version | grep -q '^v22\.' || { echo "node_modules/.bin/node is not Node 22: $$(node --version)"; exit 1; }
+	@touch $@
+
+$(VALIDATORS_STAMP): requirements-validators.txt
+	@test -x $(VALIDATORS)/bin/python || $(PYTHON) -m venv $(VALIDATORS)
+	$(VALIDATORS)/bin/python -m pip install --quiet -r requirements-validators.txt
 	@touch $@
 
 setup: $(PYTHON_STAMP) $(NODE_STAMP)
@@ -59,13 +67,16 @@ lint: setup
 typecheck: setup
 	mypy
 
-unit: setup
-	pytest
+unit: setup $(VALIDATORS_STAMP)
+	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest
 
-test: lint typecheck unit
+check: setup $(VALIDATORS_STAMP)
+	$(PY) scripts/validators.py --tools $(VALIDATORS)/bin
+
+test: lint typecheck unit check
 
 snapshot-update: setup
 	pytest --snapshot-update
 
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import App, Aspects, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
@@ -10,6 +12,7 @@ from cdk_nag import (
     ServerlessChecks,
     WriteNagSuppressionsToCloudFormationAspect,
 )
+from constructs import IConstruct
 
 from .nag import LambdaContainerImageChecks
 
@@ -25,3 +28,24 @@ def register_compliance_packs(app: App) -> None:
         LambdaContainerImageChecks(),
     )
     Aspects.of(app).add(WriteNagSuppressionsToCloudFormationAspect())
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """One acknowledged finding: where, which, and why."""
+
+    construct_path: str
+    rule: str
+    reason: str
+
+
+def acknowledgements(scope: IConstruct) -> list[Acknowledged]:
+    """Every finding acknowledged in ``scope``'s tree, sorted by construct path and rule."""
+    found = []
+    for construct in scope.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                for rule, reason in entry.data.items():
+                    rule_id = rule.split("::", 1)[1] if rule.startswith("Annotation::") else rule
+                    found.append(Acknowledged(construct.node.path, rule_id, reason))
+    return sorted(found, key=lambda a: (a.construct_path, a.rule))

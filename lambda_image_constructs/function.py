@@ -201,6 +201,11 @@ class _ImageUriCode(lambda_.Code):
         return False
 
 
+# checkov checks that ask the same as the NIST rules acknowledged on a function.
+CHECKOV_FOR_NIST = {
+    "NIST.800.53.R5-LambdaInsideVPC": "CKV_AWS_117",
+    "NIST.800.53.R5-LambdaConcurrency": "CKV_AWS_115",
+}
 XRAY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 
 
@@ -286,6 +291,7 @@ class ImageFunction(Construct):
         dead_letter_queue: sqs.IQueue | None = None,
         tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
         log_encryption_key: kms.IKey | None = None,
+        environment_encryption_key: kms.IKey | None = None,
     ) -> None:
         """
         :param image: Where the image comes from (``ImageSource.from_asset`` /
@@ -312,6 +318,8 @@ class ImageFunction(Construct):
         :param tracing: Default: ``Tracing.ACTIVE``.
         :param log_encryption_key: A customer managed KMS key for the log group (its key
             policy must allow CloudWatch Logs). Default: CloudWatch Logs' own encryption.
+        :param environment_encryption_key: A customer managed KMS key for the environment
+            variables at rest. Default: Lambda's AWS managed key.
         """
         super().__init__(scope, id)
         problems = Problems()
@@ -389,6 +397,7 @@ class ImageFunction(Construct):
                 else lambda_.Architecture.X86_64
             ),
             environment=dict(environment) if environment else None,
+            environment_encryption=environment_encryption_key,
             function_name=function_name,
             description=description,
             memory_size=memory_size,
@@ -444,6 +453,17 @@ class ImageFunction(Construct):
                 )
             )
         Validations.of(self.function).acknowledge(*function_acknowledgements)
+        # The same choices, for checkov, on the resource (with the same reasons).
+        resource: lambda_.CfnFunction = self.function.node.default_child  # type: ignore[assignment]
+        resource.add_metadata(
+            "checkov",
+            {
+                "skip": [
+                    {"id": CHECKOV_FOR_NIST[a.id], "comment": a.reason}
+                    for a in function_acknowledgements
+                ]
+            },
+        )
         if aws_owned_log_key:
             Validations.of(self.log_group).acknowledge(
                 Acknowledgment(
@@ -459,7 +479,7 @@ class ImageFunction(Construct):
         queue = sqs.Queue(
             self,
             "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            encryption=sqs.QueueEncryption.KMS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )

@@ -17,8 +17,8 @@ from .config import FunctionSpec
 
 class ImageFunctionStack(Stack):
     """The functions of one consumer account, each an ``ImageFunction`` of a shared image with
-    its own command, entrypoint and environment. Their log groups share one customer managed
-    key with rotation."""
+    its own command, entrypoint and environment. Their log groups and environment variables
+    are encrypted with one customer managed key of the stack, with rotation."""
 
     def __init__(
         self,
@@ -30,14 +30,14 @@ class ImageFunctionStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        self.log_key = kms.Key(
+        self.key = kms.Key(
             self,
-            "LogKey",
+            "FunctionsKey",
             enable_key_rotation=True,
-            description=f"Encrypts the log groups of the functions in {self.stack_name}",
+            description=f"Encrypts the logs and environment of the functions in {self.stack_name}",
         )
         # CloudWatch Logs may use the key for this account's log groups only.
-        self.log_key.add_to_resource_policy(
+        self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(f"logs.{self.region}.amazonaws.com")],
                 actions=[
@@ -76,6 +76,7 @@ class ImageFunctionStack(Stack):
                 environment=dict(spec.environment) or None,
                 function_name=spec.name,
                 reserved_concurrent_executions=spec.reserved_concurrent_executions,
-                log_encryption_key=self.log_key,
+                log_encryption_key=self.key,
+                environment_encryption_key=self.key,
                 **{k: v for k, v in optional.items() if v is not None},
             )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, Environment, Stack, Validations, pipelines
-from constructs import Construct
+from aws_cdk import Acknowledgment, CfnResource, Environment, Stack, Validations, pipelines
+from constructs import Construct, IConstruct
 
 from .config import AppConfig
 from .image_repository_stack import ImageRepositories
@@ -158,3 +158,31 @@ class PipelineStack(Stack):
         Validations.of(self.pipeline).acknowledge(
             *(Acknowledgment(id=rule, reason=reason) for rule, reason in acknowledgements.items())
         )
+        # The same decisions for checkov, on the resources, with the same reasons.
+        skip_checkov(
+            self.pipeline.pipeline.artifact_bucket,
+            CKV_AWS_18=acknowledgements["AwsSolutions-S1"],
+            CKV_AWS_21=acknowledgements["NIST.800.53.R5-S3BucketVersioningEnabled"],
+        )
+        docker_role = self.node.try_find_child("Pipeline")
+        assets = docker_role.node.try_find_child("Assets") if docker_role else None
+        role = assets.node.try_find_child("DockerRole") if assets else None
+        policy = role.node.try_find_child("DefaultPolicy") if role else None
+        if policy is not None:
+            skip_checkov(
+                policy,
+                CKV_AWS_111=(
+                    "The asset publishing role may start and watch the CodeBuild builds of this"
+                    " pipeline's asset projects, which exist only per run; see"
+                    " AwsSolutions-IAM5[Resource::*]."
+                ),
+            )
+
+
+def skip_checkov(scope: IConstruct, **reasons: str) -> None:
+    """Skip checkov checks on the CloudFormation resource of ``scope``, each with its reason."""
+    resource = scope.node.default_child
+    assert isinstance(resource, CfnResource), scope.node.path
+    resource.add_metadata(
+        "checkov", {"skip": [{"id": check, "comment": why} for check, why in reasons.items()]}
+    )

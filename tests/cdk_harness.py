@@ -12,6 +12,7 @@ from typing import Any
 
 from aws_cdk import App, Environment, Stack
 
+from lambda_image_constructs.compliance import acknowledgements as list_acknowledgements
 from lambda_image_constructs.compliance import register_compliance_packs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -100,18 +101,9 @@ def nag_findings(app: App, *packs: Any) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
-
-
 def acknowledgements(app: App) -> dict[str, str]:
     """Every acknowledged finding in the app: ``'<construct path> <rule id>' -> reason``."""
-    found = {}
-    for construct in app.node.find_all():
-        for entry in construct.node.metadata:
-            if entry.type == ACKNOWLEDGED_RULES:
-                for rule, reason in entry.data.items():
-                    found[f"{construct.node.path} {rule.removeprefix('Annotation::')}"] = reason
-    return found
+    return {f"{a.construct_path} {a.rule}": a.reason for a in list_acknowledgements(app)}
 
 
 def assembly_templates(outdir: str | Path) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,44 @@
+"""Acknowledgements: every one is listed in the README with its reason, generated from the
+apps, and each is specific to its resource."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+from aws_cdk import App
+
+from app import build_app
+from lambda_image_constructs.compliance import acknowledgements
+
+from .cdk_harness import PROJECT_ROOT, cdk_json_context
+
+
+def compliance_report() -> ModuleType:
+    path = PROJECT_ROOT / "scripts" / "compliance_report.py"
+    spec = importlib.util.spec_from_file_location("compliance_report", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_lists_every_acknowledgement_of_both_apps() -> None:
+    report = compliance_report()
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme[readme.index(report.START) : readme.index(report.END) + len(report.END)]
+    assert section == report.render(), (
+        "README.md's acknowledgement list is out of date: run python scripts/compliance_report.py"
+    )
+
+
+def test_each_acknowledgement_names_a_full_rule_id_and_a_reason() -> None:
+    app = build_app(App(context=dict(cdk_json_context())))
+    found = acknowledgements(app)
+    assert found
+    for item in found:
+        assert "-" in item.rule and not item.rule.endswith("-"), item
+        assert len(item.reason) >= 40, item
+    # Per-function NIST choices name their function, so no two functions share a reason.
+    nist = [a for a in found if a.rule.startswith("NIST.800.53.R5-Lambda")]
+    assert len({a.reason for a in nist}) == len(nist)
