@@ -314,7 +314,8 @@ class ImageFunction(Construct):
         :param reserved_concurrent_executions: Default: none (the account's unreserved pool).
         :param log_retention: Default: one year.
         :param dead_letter_queue: Where failed asynchronous invocations go.
-            Default: a new SQS queue, encrypted, TLS only, kept 14 days.
+            Default: a new SQS queue, encrypted with the AWS managed SQS key, TLS only,
+            kept 14 days.
         :param tracing: Default: ``Tracing.ACTIVE``.
         :param log_encryption_key: A customer managed KMS key for the log group (its key
             policy must allow CloudWatch Logs). Default: CloudWatch Logs' own encryption.

@@ -169,7 +169,7 @@ def test_defaults_of_a_careful_platform_team() -> None:
     assert log_group["Properties"]["RetentionInDays"] == 365
     assert log_group["DeletionPolicy"] == "Retain"
     queue = only_resource_of_type(template, "AWS::SQS::Queue")["Properties"]
-    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["KmsMasterKeyId"] == "alias/aws/sqs"
     role = only_resource_of_type(template, "AWS::IAM::Role")["Properties"]
     assert "ManagedPolicyArns" not in role and "Policies" not in role
     assert resources_of_type(template, "AWS::IAM::Policy") == {}  # no inline policy
