@@ -71,7 +71,7 @@ unit: setup $(VALIDATORS_STAMP)
 	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest
 
 check: setup $(VALIDATORS_STAMP)
-	$(PY) scripts/validators.py --tools $(VALIDATORS)/bin
+	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin
 
 test: lint typecheck unit check
 

@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", type=Path, required=True, help="folder of the validators")
     parser.add_argument("--build", type=Path, default=ROOT / "build" / "check")
     args = parser.parse_args(argv)
+    args.tools = args.tools.resolve()
     outdirs = synth_apps(args.build)
     all_templates = [t for outdir in outdirs.values() for t in templates(outdir)]
     results = {
