@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from lambda_image_constructs.docker_shim import rewrite
 
 
