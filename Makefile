@@ -25,12 +25,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 export CDK_DOCKER := lambda-images-docker
 export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
-.PHONY: help setup synth test lint typecheck unit check snapshot-update clean
+.PHONY: help setup synth test lint typecheck unit check images snapshot-update clean container-tools
 
 help:
 	@echo "make synth            set up, then synthesize the example app into cdk.out/"
 	@echo "make test             set up, then ruff, mypy, pytest and make check"
 	@echo "make check            cfn-lint, checkov, hadolint and parliament over the apps' output"
+	@echo "make images           synthesize, then build the app's images (docker or podman)"
 	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
 	@echo "make clean            remove cdk.out/ and caches (keeps .venv and node_modules)"
 
@@ -67,8 +68,15 @@ lint: setup
 typecheck: setup
 	mypy
 
-unit: setup $(VALIDATORS_STAMP)
+container-tools:
+	@scripts/install_container_tools.sh
+
+unit: setup $(VALIDATORS_STAMP) container-tools
 	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest
+
+# Build the synthesized app's images for real (docker if a daemon answers, else podman).
+images: synth container-tools
+	lambda-images build
 
 check: setup $(VALIDATORS_STAMP)
 	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin

@@ -62,7 +62,7 @@ def test_three_functions_run_the_same_image_differently(
     configs = {name: f.get("ImageConfig") for name, f in functions.items()}
     assert configs["greeter"] == {"Command": ["app.handler"]}
     assert configs["describer"] == {"Command": ["app.describe"], "WorkingDirectory": "/function"}
-    assert configs["describer-verbose"]["EntryPoint"][:3] == ["/usr/bin/python3", "-X", "dev"]
+    assert configs["describer-verbose"]["EntryPoint"][:3] == ["/usr/bin/python3.11", "-X", "dev"]
     greetings = {name: f["Environment"]["Variables"]["GREETING"] for name, f in functions.items()}
     assert greetings == {
         "greeter": "hello",
