@@ -10,7 +10,9 @@ attestations turned off:
 * for ``build``, ``--provenance=false --sbom=false`` when the engine is Docker with buildx.
 
 Point CDK at it with ``export CDK_DOCKER=lambda-images-docker`` (the Makefile does).
-The engine is ``$LAMBDA_IMAGES_ENGINE`` if set, else ``docker``.
+The engine is ``$LAMBDA_IMAGES_ENGINE`` if set, else Docker when its daemon answers, else
+Podman with the project-local configuration of ``lambda-images`` (so ``cdk deploy`` can build
+and push images on a machine without a Docker daemon).
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from pathlib import Path
+
+from .local.engine import Engine, EngineUnavailable, detect_engine
 
 ATTESTATIONS_OFF = ("--provenance=false", "--sbom=false")
-
-
-def engine(environ: Mapping[str, str]) -> str:
-    return environ.get("LAMBDA_IMAGES_ENGINE") or "docker"
+STATE = Path("build/containers")
 
 
 def supports_attestation_flags(executable: str) -> bool:
@@ -50,15 +52,26 @@ def rewrite(arguments: Sequence[str], *, attestation_flags: bool) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    name = engine(os.environ)
-    executable = shutil.which(name)
-    if executable is None:
-        print(f"lambda-images-docker: {name!r} is not on PATH", file=sys.stderr)
-        return 127
-    flags = arguments[:1] == ["build"] and supports_attestation_flags(executable)
-    environ = {**os.environ, "BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}
+    chosen = os.environ.get("LAMBDA_IMAGES_ENGINE")
+    if chosen and chosen not in ("docker", "podman"):
+        # Any other CLI named explicitly is run as it is.
+        executable = shutil.which(chosen)
+        if executable is None:
+            print(f"lambda-images-docker: {chosen!r} is not on PATH", file=sys.stderr)
+            return 127
+        selected = Engine(chosen, executable)
+    else:
+        try:
+            selected = detect_engine(STATE, chosen)
+        except EngineUnavailable as error:
+            print(f"lambda-images-docker: {error}", file=sys.stderr)
+            return 127
+    flags = arguments[:1] == ["build"] and supports_attestation_flags(selected.executable)
+    environ = {**os.environ, **selected.environment, "BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}
     return subprocess.run(
-        [executable, *rewrite(arguments, attestation_flags=flags)], env=environ, check=False
+        [selected.executable, *rewrite(arguments, attestation_flags=flags)],
+        env=environ,
+        check=False,
     ).returncode
 
 

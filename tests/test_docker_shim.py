@@ -87,3 +87,42 @@ def test_shim_says_when_the_engine_is_missing(tmp_path: Path) -> None:
     )
     assert result.returncode == 127
     assert "'no-such-engine' is not on PATH" in result.stderr
+
+
+def test_without_a_docker_daemon_the_shim_builds_with_podman(tmp_path: Path) -> None:
+    # GIVEN a docker client whose daemon does not answer, and a podman
+    (tmp_path / "docker").write_text("#!/bin/sh\nexit 1\n")
+    (tmp_path / "podman").write_text(
+        '#!/bin/sh\necho "$@" > "$(dirname "$0")/podman-args"\n'
+        'echo "$CONTAINERS_STORAGE_CONF" > "$(dirname "$0")/podman-storage"\n'
+    )
+    for tool in ("docker", "podman"):
+        path = tmp_path / tool
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    env.pop("LAMBDA_IMAGES_ENGINE", None)
+    # WHEN CDK asks the shim to build
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lambda_image_constructs.docker_shim",
+            "build",
+            "--platform",
+            "linux/amd64",
+            ".",
+        ],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
+    # THEN podman builds, with the project-local storage and no buildx-only flags
+    assert (tmp_path / "podman-args").read_text().split() == [
+        "build",
+        "--platform",
+        "linux/amd64",
+        ".",
+    ]
+    assert (
+        (tmp_path / "podman-storage").read_text().strip().endswith("build/containers/storage.conf")
+    )
