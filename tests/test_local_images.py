@@ -235,3 +235,9 @@ def test_run_arguments_follow_the_template() -> None:
         index = arguments.index(expected[0])
         assert arguments[index : index + len(expected)] == expected or expected[0] == "--env"
     assert "GREETING=x" in arguments and "AWS_LAMBDA_FUNCTION_TIMEOUT=60" in arguments
+
+
+def test_an_unchanged_image_is_not_built_again(built: tuple[Engine, Path]) -> None:
+    engine, outdir = built
+    results = build_images(engine, outdir)
+    assert results and all(not r.rebuilt for r in results)

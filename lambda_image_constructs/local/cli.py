@@ -41,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         help="default: docker if its daemon answers, else podman",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="build every image asset of the assembly")
+    build = commands.add_parser("build", help="build every image asset of the assembly")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="build even images whose content-hash tag exists already",
+    )
     run = commands.add_parser("invoke", help="run one function's image and send it an event")
     run.add_argument("function", help="construct path, logical ID or function name")
     run.add_argument("--event", type=Path, required=True, help="a JSON file")

@@ -61,10 +61,14 @@ def host_architecture() -> str:
 
 
 def build_images(
-    engine: Engine, outdir: Path, *, only: set[str] | None = None
+    engine: Engine, outdir: Path, *, only: set[str] | None = None, force: bool = False
 ) -> list[BuildResult]:
     """Build every image asset of the assembly (or the tags in ``only``) with the arguments
-    cdk-assets would pass, tagged ``localhost/lambda-images:<asset hash>``."""
+    cdk-assets would pass, tagged ``localhost/lambda-images:<asset hash>``.
+
+    The tag is the asset's content hash, so an image that exists is up to date and is not
+    built again (as cdk-assets skips an image already in its repository), unless ``force``.
+    """
     assets = image_assets(outdir)
     if not assets:
         raise LocalRunError(f"{outdir} has no Docker image assets")
@@ -77,14 +81,16 @@ def build_images(
             # Base images come from local storage; nothing is pulled.
             arguments.insert(1, "--pull=never")
         started = time.monotonic()
-        existed = engine.image_exists(asset.local_image)
+        if not force and engine.image_exists(asset.local_image):
+            results.append(BuildResult(asset, time.monotonic() - started, False))
+            continue
         process = engine.run(arguments, check=False)
         if process.returncode != 0:
             raise LocalRunError(
                 f"building {asset.asset_id} ({asset.directory}) failed:\n"
                 + (process.stderr or process.stdout)[-4000:]
             )
-        results.append(BuildResult(asset, time.monotonic() - started, not existed))
+        results.append(BuildResult(asset, time.monotonic() - started, True))
     return results
 
 
