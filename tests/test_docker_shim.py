@@ -38,33 +38,31 @@ def test_explicit_flags_and_other_commands_are_left_alone() -> None:
 @pytest.fixture
 def fake_docker(tmp_path: Path) -> Path:
     """A `docker` on PATH that records its arguments and environment, with buildx."""
-    script = tmp_path / "docker"
-    script.write_text(
-        "#!/bin/sh\n"
+    fake_tool(
+        tmp_path,
+        "docker",
         'if [ "$1" = buildx ]; then exit 0; fi\n'
         'echo "$@" > "$(dirname "$0")/args"\n'
-        'echo "$BUILDX_NO_DEFAULT_ATTESTATIONS" > "$(dirname "$0")/env"\n'
+        'echo "$BUILDX_NO_DEFAULT_ATTESTATIONS" > "$(dirname "$0")/env"\n',
     )
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return tmp_path
 
 
-def test_shim_runs_the_engine_with_attestations_off(fake_docker: Path) -> None:
-    env = {**os.environ, "PATH": f"{fake_docker}:{os.environ['PATH']}"}
+def fake_tool(folder: Path, name: str, body: str) -> None:
+    script = folder / name
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def run_shim(*arguments: str, path: Path, cwd: Path | None = None) -> None:
+    env = {**os.environ, "PATH": f"{path}:{os.environ['PATH']}"}
     env.pop("LAMBDA_IMAGES_ENGINE", None)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lambda_image_constructs.docker_shim",
-            "build",
-            "--platform",
-            "linux/arm64",
-            ".",
-        ],
-        env=env,
-        check=True,
-    )
+    command = [sys.executable, "-m", "lambda_image_constructs.docker_shim", *arguments]
+    subprocess.run(command, env=env, cwd=cwd, check=True)
+
+
+def test_shim_runs_the_engine_with_attestations_off(fake_docker: Path) -> None:
+    run_shim("build", "--platform", "linux/arm64", ".", path=fake_docker)
     assert (fake_docker / "args").read_text().split() == [
         "build",
         "--provenance=false",
@@ -91,31 +89,15 @@ def test_shim_says_when_the_engine_is_missing(tmp_path: Path) -> None:
 
 def test_without_a_docker_daemon_the_shim_builds_with_podman(tmp_path: Path) -> None:
     # GIVEN a docker client whose daemon does not answer, and a podman
-    (tmp_path / "docker").write_text("#!/bin/sh\nexit 1\n")
-    (tmp_path / "podman").write_text(
-        '#!/bin/sh\necho "$@" > "$(dirname "$0")/podman-args"\n'
-        'echo "$CONTAINERS_STORAGE_CONF" > "$(dirname "$0")/podman-storage"\n'
+    fake_tool(tmp_path, "docker", "exit 1\n")
+    fake_tool(
+        tmp_path,
+        "podman",
+        'echo "$@" > "$(dirname "$0")/podman-args"\n'
+        'echo "$CONTAINERS_STORAGE_CONF" > "$(dirname "$0")/podman-storage"\n',
     )
-    for tool in ("docker", "podman"):
-        path = tmp_path / tool
-        path.chmod(path.stat().st_mode | stat.S_IEXEC)
-    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
-    env.pop("LAMBDA_IMAGES_ENGINE", None)
     # WHEN CDK asks the shim to build
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lambda_image_constructs.docker_shim",
-            "build",
-            "--platform",
-            "linux/amd64",
-            ".",
-        ],
-        env=env,
-        cwd=tmp_path,
-        check=True,
-    )
+    run_shim("build", "--platform", "linux/amd64", ".", path=tmp_path, cwd=tmp_path)
     # THEN podman builds, with the project-local storage and no buildx-only flags
     assert (tmp_path / "podman-args").read_text().split() == [
         "build",
