@@ -70,6 +70,8 @@ def functions_config(context: Path, base: str) -> dict[str, Any]:
                      environment={"GREETING": "from the template", "PYTHONPATH": "/function"}),
             function("failing", "app.fail"),
             function("writer", "app.write_outside_tmp", ephemeralStorageSize=600),
+            function("sleeper", "app.sleep", timeoutSeconds=1),
+            function("allocator", "app.allocate", memorySize=128),
         ]}],
     }  # fmt: skip
 
@@ -138,6 +140,19 @@ def test_only_tmp_is_writable(built: tuple[Engine, Path]) -> None:
     assert "Read-only file system" in outside.payload["errorMessage"]
     inside = call(built, "writer", {"path": "/tmp/state.txt"})
     assert inside.payload == {"written": "/tmp/state.txt"}
+
+
+def test_the_timeout_is_enforced(built: tuple[Engine, Path]) -> None:
+    assert call(built, "sleeper", {"seconds": 0.1}).payload == {"slept": 0.1}
+    late = call(built, "sleeper", {"seconds": 5})
+    assert late.function_error
+    assert "timed out" in json.dumps(late.payload).lower(), late.payload
+
+
+def test_the_memory_size_is_enforced(built: tuple[Engine, Path]) -> None:
+    assert call(built, "allocator", {"megabytes": 16}).payload == {"allocated": 16}
+    greedy = call(built, "allocator", {"megabytes": 400})
+    assert greedy.function_error, greedy.payload
 
 
 def test_cli_invokes_and_prints_the_response(

@@ -50,3 +50,9 @@ def test_write_outside_tmp_writes_where_told(tmp_path: Path) -> None:
     target = tmp_path / "state.txt"
     response = load_handler_module("debian-ric").write_outside_tmp({"path": str(target)}, None)
     assert response == {"written": str(target)} and target.read_text() == "state"
+
+
+def test_sleep_and_allocate_report_what_they_did() -> None:
+    module = load_handler_module("debian-ric")
+    assert module.sleep({"seconds": 0.01}, None) == {"slept": 0.01}
+    assert module.allocate({"megabytes": 3}, None) == {"allocated": 3}

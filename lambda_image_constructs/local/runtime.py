@@ -288,6 +288,9 @@ def invoke(
         decoded: Any = json.loads(payload) if payload else None
     except json.JSONDecodeError:
         decoded = payload.decode(errors="replace")
+        if decoded.startswith("Task timed out"):
+            # The emulator answers a timeout in plain text; Lambda reports it as an error.
+            decoded = {"errorType": "Sandbox.Timedout", "errorMessage": decoded}
     function_error = error or (isinstance(decoded, dict) and "errorType" in decoded)
     return Invocation(status, decoded, function_error, logs.stdout + logs.stderr, seconds)
 

@@ -4,6 +4,7 @@ ImageConfig Command picks the handler (app.handler, app.describe, ...)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +32,17 @@ def write_outside_tmp(event: dict[str, Any], context: Any) -> dict[str, Any]:
     target = Path(event.get("path", "/function/state.txt"))
     target.write_text("state")
     return {"written": str(target)}
+
+
+def sleep(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleeps ``seconds``: past the function's timeout, Lambda stops it."""
+    seconds = float(event.get("seconds", 1))
+    time.sleep(seconds)
+    return {"slept": seconds}
+
+
+def allocate(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Holds ``megabytes`` of memory: past the function's memory size, Lambda stops it."""
+    megabytes = int(event.get("megabytes", 1))
+    block = bytearray(megabytes * 1024 * 1024)
+    return {"allocated": len(block) // (1024 * 1024)}
