@@ -30,6 +30,15 @@ def test_masks_asset_hash_in_s3_key() -> None:
     )
 
 
+def test_masks_the_hash_tag_of_an_image_uri_anywhere() -> None:
+    uri = f"111111111111.dkr.ecr.us-east-1.amazonaws.com/platform/images:{HASH}"
+    masked = template_matcher(data=uri, path=path_of("Resources", "Param", "Properties", "Value"))
+    assert (
+        masked
+        == f"111111111111.dkr.ecr.us-east-1.amazonaws.com/platform/images:{MASKED_ASSET_HASH}"
+    )
+
+
 def test_masks_bootstrap_parameter_and_rule() -> None:
     assert template_matcher(
         data={"Type": "AWS::SSM"}, path=path_of("Parameters", "BootstrapVersion")
