@@ -7,6 +7,7 @@ import fnmatch
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aws_cdk import (
@@ -37,7 +38,7 @@ from .tokens import is_unresolved
 
 DEFAULT_MEMORY_MB = 512
 DEFAULT_EPHEMERAL_STORAGE_MB = 512
-DEFAULT_TIMEOUT = Duration.seconds(30)
+DEFAULT_TIMEOUT_SECONDS = 30
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 IMAGE_TAG_WARNING = "lambda-image-constructs:image-referenced-by-tag"
 
@@ -113,11 +114,10 @@ class _AssetSource(ImageSource):
 
     def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
         image = self._image
-        stack = Stack.of(image.image_repository or image)
         return ResolvedImage(
             image_uri=image.image_uri,
-            account=_known(stack.account),
-            region=_known(stack.region),
+            account=_known(image.account),
+            region=_known(image.region),
             architecture=image.architecture_name,
             repository=image.image_repository,
             by_digest=False,  # a content-hash tag in an immutable repository
@@ -180,6 +180,31 @@ class _UriSource(ImageSource):
             self._uri, parts.account, parts.region, architecture, None,
             parts.digest is not None, f"image {self._uri}",
         )  # fmt: skip
+
+
+@cache
+def _jsii_constant(name: str) -> Any:
+    """aws-cdk-lib constants and value objects used by every function, fetched from Node once
+    per process instead of once per function (each is a jsii round trip)."""
+    values: dict[str, Any] = {
+        "handler": lambda: lambda_.Handler.FROM_IMAGE,
+        "runtime": lambda: lambda_.Runtime.FROM_IMAGE,
+        "arm64": lambda: lambda_.Architecture.ARM_64,
+        "x86_64": lambda: lambda_.Architecture.X86_64,
+        "lambda": lambda: iam.ServicePrincipal("lambda.amazonaws.com"),
+        "dlq-retention": lambda: Duration.days(14),
+    }
+    return values[name]()
+
+
+@cache
+def _mebibytes(value: int) -> Size:
+    return Size.mebibytes(value)
+
+
+@cache
+def _seconds(value: int) -> Duration:
+    return Duration.seconds(value)
 
 
 class _ImageUriCode(lambda_.Code):
@@ -285,7 +310,7 @@ class ImageFunction(Construct):
         description: str | None = None,
         memory_size: int = DEFAULT_MEMORY_MB,
         ephemeral_storage_size: int = DEFAULT_EPHEMERAL_STORAGE_MB,
-        timeout: Duration | int = DEFAULT_TIMEOUT,
+        timeout: Duration | int = DEFAULT_TIMEOUT_SECONDS,
         reserved_concurrent_executions: int | None = None,
         log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
         dead_letter_queue: sqs.IQueue | None = None,
@@ -323,6 +348,7 @@ class ImageFunction(Construct):
             variables at rest. Default: Lambda's AWS managed key.
         """
         super().__init__(scope, id)
+        path = self.node.path
         problems = Problems()
         parsed_architecture = parse_architecture(problems, "architecture", architecture)
         resolved = image.resolve(self, problems)
@@ -338,7 +364,7 @@ class ImageFunction(Construct):
             checks.EPHEMERAL_STORAGE_MB,
             "MB",
         )
-        timeout_seconds = timeout if isinstance(timeout, int) else timeout.to_seconds()
+        timeout_seconds = timeout if isinstance(timeout, int | float) else timeout.to_seconds()
         checks.check_range(problems, "timeout", timeout_seconds, checks.TIMEOUT_SECONDS, "seconds")
         if (
             function_name is not None
@@ -353,7 +379,7 @@ class ImageFunction(Construct):
         if resolved is not None:
             self._check_image(problems, resolved, parsed_architecture, account, region,
                               function_name)  # fmt: skip
-        problems.raise_if_any(f"ImageFunction {self.node.path}")
+        problems.raise_if_any(f"ImageFunction {path}")
         assert resolved is not None and parsed_architecture is not None
 
         if not resolved.by_digest and isinstance(image, _UriSource):
@@ -374,8 +400,8 @@ class ImageFunction(Construct):
         self.role: iam.Role = _ExecutionRole(
             self,
             "ExecutionRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Execution role of {self.node.path}",
+            assumed_by=_jsii_constant("lambda"),
+            description=f"Execution role of {path}",
         )
         self.log_group.grant_write(self.role)
         self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
@@ -390,20 +416,16 @@ class ImageFunction(Construct):
                     working_directory=working_directory,
                 )
             ),
-            handler=lambda_.Handler.FROM_IMAGE,
-            runtime=lambda_.Runtime.FROM_IMAGE,
-            architecture=(
-                lambda_.Architecture.ARM_64
-                if parsed_architecture is LambdaArchitecture.ARM_64
-                else lambda_.Architecture.X86_64
-            ),
+            handler=_jsii_constant("handler"),
+            runtime=_jsii_constant("runtime"),
+            architecture=_jsii_constant(parsed_architecture.lambda_name),
             environment=dict(environment) if environment else None,
             environment_encryption=environment_encryption_key,
             function_name=function_name,
             description=description,
             memory_size=memory_size,
-            ephemeral_storage_size=Size.mebibytes(ephemeral_storage_size),
-            timeout=Duration.seconds(timeout_seconds),
+            ephemeral_storage_size=_mebibytes(ephemeral_storage_size),
+            timeout=_seconds(int(timeout_seconds)),
             reserved_concurrent_executions=reserved_concurrent_executions,
             log_group=self.log_group,
             role=self.role,
@@ -415,47 +437,10 @@ class ImageFunction(Construct):
         if resolved.architecture is not None:
             # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
             resource.add_metadata(IMAGE_PLATFORM_METADATA, resolved.architecture.docker_platform)
-        repository = resolved.repository
-        if isinstance(image, _AssetSource) and repository is not None and repository.immutable_tags:
-            Validations.of(self.function).acknowledge(
-                Acknowledgment(
-                    id="LambdaContainerImage-CrossAccountImageDigest",
-                    reason=(
-                        f"The tag of {resolved.description} is its content hash in the"
-                        f" immutable repository {repository.repository_name}: it cannot move."
-                    ),
-                )
-            )
-        self._acknowledge_nist_choices(
-            log_encryption_key is None, reserved_concurrent_executions is None
+        function_acknowledgements = self._nist_choices(
+            path, unreserved=reserved_concurrent_executions is None
         )
-
-    def _acknowledge_nist_choices(self, aws_owned_log_key: bool, unreserved: bool) -> None:
-        # NIST 800-53 R5 asks for choices a platform team makes per workload; each default is
-        # acknowledged on the resource it concerns, saying how to choose otherwise.
-        path = self.node.path
-        function_acknowledgements = [
-            Acknowledgment(
-                id="NIST.800.53.R5-LambdaInsideVPC",
-                reason=(
-                    f"{path} reaches AWS APIs through their public endpoints and no private"
-                    " network resource, so it runs outside a VPC (no ENIs or NAT to manage)."
-                ),
-            )
-        ]
-        if unreserved:
-            function_acknowledgements.append(
-                Acknowledgment(
-                    id="NIST.800.53.R5-LambdaConcurrency",
-                    reason=(
-                        f"{path} shares the account's unreserved concurrency pool;"
-                        " reserved_concurrent_executions caps it when its workload needs it."
-                    ),
-                )
-            )
-        Validations.of(self.function).acknowledge(*function_acknowledgements)
         # The same choices, for checkov, on the resource (with the same reasons).
-        resource: lambda_.CfnFunction = self.function.node.default_child  # type: ignore[assignment]
         resource.add_metadata(
             "checkov",
             {
@@ -465,7 +450,20 @@ class ImageFunction(Construct):
                 ]
             },
         )
-        if aws_owned_log_key:
+        repository = resolved.repository
+        if isinstance(image, _AssetSource) and repository is not None and repository.immutable_tags:
+            function_acknowledgements.insert(
+                0,
+                Acknowledgment(
+                    id="LambdaContainerImage-CrossAccountImageDigest",
+                    reason=(
+                        f"The tag of {resolved.description} is its content hash in the"
+                        f" immutable repository {repository.repository_name}: it cannot move."
+                    ),
+                ),
+            )
+        Validations.of(self.function).acknowledge(*function_acknowledgements)
+        if log_encryption_key is None:
             Validations.of(self.log_group).acknowledge(
                 Acknowledgment(
                     id="NIST.800.53.R5-CloudWatchLogGroupEncrypted",
@@ -476,13 +474,38 @@ class ImageFunction(Construct):
                 )
             )
 
+    @staticmethod
+    def _nist_choices(path: str, *, unreserved: bool) -> list[Acknowledgment]:
+        # NIST 800-53 R5 asks for choices a platform team makes per workload; each default is
+        # acknowledged on the resource it concerns, saying how to choose otherwise.
+        choices = [
+            Acknowledgment(
+                id="NIST.800.53.R5-LambdaInsideVPC",
+                reason=(
+                    f"{path} reaches AWS APIs through their public endpoints and no private"
+                    " network resource, so it runs outside a VPC (no ENIs or NAT to manage)."
+                ),
+            )
+        ]
+        if unreserved:
+            choices.append(
+                Acknowledgment(
+                    id="NIST.800.53.R5-LambdaConcurrency",
+                    reason=(
+                        f"{path} shares the account's unreserved concurrency pool;"
+                        " reserved_concurrent_executions caps it when its workload needs it."
+                    ),
+                )
+            )
+        return choices
+
     def _new_dead_letter_queue(self) -> sqs.Queue:
         queue = sqs.Queue(
             self,
             "DeadLetterQueue",
             encryption=sqs.QueueEncryption.KMS_MANAGED,
             enforce_ssl=True,
-            retention_period=Duration.days(14),
+            retention_period=_jsii_constant("dlq-retention"),
         )
         Validations.of(queue).acknowledge(
             Acknowledgment(

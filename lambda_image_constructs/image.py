@@ -212,9 +212,15 @@ class LambdaImage(Construct):
         self.image_tag: str = self.asset.image_tag
         """The content-addressed tag the image is published under."""
         self.image_repository = repository
+        # Where the image is published: read once here, not by every function that runs it.
+        published_in = Stack.of(repository if repository is not None else self)
+        self.account: str = published_in.account
+        """The account the image is published in (a token when unknown at synth)."""
+        self.region: str = published_in.region
+        """The Region the image is published in (a token when unknown at synth)."""
         if repository is not None:
             self._check_publishing_target(repository)
-            self.image_uri = self._repository_image_uri(repository)
+            self.image_uri = self._repository_image_uri(published_in, repository)
             self.repository_name = repository.repository_name
         else:
             self.image_uri = self.asset.image_uri
@@ -289,14 +295,13 @@ class LambdaImage(Construct):
         ):
             stack.add_stack_dependency(repository_stack, "images are published into its repository")
 
-    def _repository_image_uri(self, repository: LambdaImageRepository) -> str:
+    def _repository_image_uri(self, stack: Stack, repository: LambdaImageRepository) -> str:
         # Literal account and Region where known, so functions in other accounts and stacks
         # reference the image account's registry, not their own.
-        stack = Stack.of(repository)
         suffix = None
-        if not is_unresolved(stack.region):
-            suffix = RegionInfo.get(stack.region).domain_suffix
+        if not is_unresolved(self.region):
+            suffix = RegionInfo.get(self.region).domain_suffix
         return (
-            f"{stack.account}.dkr.ecr.{stack.region}.{suffix or stack.url_suffix}"
+            f"{self.account}.dkr.ecr.{self.region}.{suffix or stack.url_suffix}"
             f"/{repository.repository_name}:{self.image_tag}"
         )

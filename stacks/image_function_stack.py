@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -63,7 +63,7 @@ class ImageFunctionStack(Stack):
             optional: dict[str, Any] = {
                 "memory_size": spec.memory_size,
                 "ephemeral_storage_size": spec.ephemeral_storage_size,
-                "timeout": Duration.seconds(spec.timeout_seconds) if spec.timeout_seconds else None,
+                "timeout": spec.timeout_seconds,
             }
             self.functions[spec.name] = ImageFunction(
                 self,
