@@ -9,6 +9,8 @@ from typing import Any, cast
 
 import jsii
 from aws_cdk import CfnResource, Stack
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_lambda as lambda_
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 from constructs import IConstruct
 
@@ -88,7 +90,7 @@ RULES = (
         "Lambda does not search PATH for the entry point.",
     ),
 )
-CHECKED_TYPES = frozenset({"AWS::ECR::Repository", "AWS::Lambda::Function"})
+CHECKED_CLASSES = (ecr.CfnRepository, lambda_.CfnFunction)
 _DELETION_POLICIES = {
     "RETAIN": "Retain",
     "DELETE": "Delete",
@@ -150,7 +152,9 @@ class LambdaContainerImageChecks(NagPack):
         return PACK_NAME
 
     def _check_resource(self, node: CfnResource) -> None:
-        if node.cfn_resource_type not in CHECKED_TYPES:
+        # cdk-nag calls this for every resource of the app; the Python class of the jsii proxy
+        # tells the type without another round trip to Node.
+        if not isinstance(node, CHECKED_CLASSES):
             return
         stack = Stack.of(node)
         # The resource as CloudFormation will see it (property overrides aside), then pure
