@@ -433,6 +433,12 @@ class LambdaImageRepository(Construct):
 
     def _add_statement_json(self, statement: Mapping[str, Any]) -> None:
         self._extra_statements.append(dict(statement))
+        problems = Problems()
+        self._check_size(problems, "consumer_accounts")
+        if problems:
+            # A grant must not push a policy that fitted over ECR's limit at deploy time.
+            self._extra_statements.pop()
+            problems.raise_if_any(f"LambdaImageRepository {self.node.path}: adding a statement")
         self._render()
 
     def _render(self) -> None:

@@ -258,6 +258,19 @@ def test_adding_past_the_size_limit_fails_and_keeps_the_policy() -> None:
     assert len(repo.consumer_account_ids) == 10
 
 
+def test_a_grant_cannot_push_the_policy_over_the_limit() -> None:
+    inputs = policies.RepositoryPolicyInputs(
+        partition="aws", region="us-east-1", owner_account=IMAGE_ACCOUNT,
+        same_account_access=True, same_account_source_arn_condition=False,
+        consumers={a: ["*"] for a in accounts(200)}, organization_id=None,
+    )  # fmt: skip
+    fit = policies.consumers_that_fit(inputs, region_known=True)
+    repo = LambdaImageRepository(new_stack(), "Repo", consumer_accounts=accounts(fit))
+    with pytest.raises(LambdaImageValidationError, match="accounts fit"):
+        repo.allow_cdk_asset_publishing()
+    assert "CdkImageAssetPublishing" not in json.dumps(repository_policy(repo.node.scope))
+
+
 def test_bad_input_is_reported_all_at_once() -> None:
     with pytest.raises(LambdaImageValidationError) as raised:
         LambdaImageRepository(
