@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 from aws_cdk import Acknowledgment, DefaultStackSynthesizer, Stack, Stage
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -112,7 +112,7 @@ class LambdaImage(Construct):
         extra_hash: str | None = None,
         display_name: str | None = None,
         acknowledgements: Sequence[Acknowledgment] = (),
-        today: Any = None,
+        today: date | None = None,
     ) -> None:
         """
         :param directory: The build context: the folder holding the Dockerfile.
@@ -290,9 +290,7 @@ class LambdaImage(Construct):
         problems.raise_if_any(f"LambdaImage {self.node.path}")
         # Within one Stage, `cdk deploy` then creates the repository before publishing. Across
         # Stages (CDK Pipelines) a dependency is not allowed; the pipeline orders them.
-        if Stage.of(stack) is Stage.of(repository_stack) or (
-            _stage_path(stack) == _stage_path(repository_stack)
-        ):
+        if _stage_path(stack) == _stage_path(repository_stack):
             stack.add_stack_dependency(repository_stack, "images are published into its repository")
 
     def _repository_image_uri(self, stack: Stack, repository: LambdaImageRepository) -> str:
