@@ -25,13 +25,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 export CDK_DOCKER := lambda-images-docker
 export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
-.PHONY: help setup synth test lint typecheck unit check images snapshot-update clean container-tools
+.PHONY: help setup synth test lint typecheck unit check images bench snapshot-update clean container-tools
 
 help:
 	@echo "make synth            set up, then synthesize the example app into cdk.out/"
 	@echo "make test             set up, then ruff, mypy, pytest and make check"
 	@echo "make check            cfn-lint, checkov, hadolint and parliament over the apps' output"
 	@echo "make images           synthesize, then build the app's images (docker or podman)"
+	@echo "make bench            synth at organisation scale three ways, and local image times"
 	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
 	@echo "make clean            remove cdk.out/ and caches (keeps .venv and node_modules)"
 
@@ -77,6 +78,17 @@ unit: setup $(VALIDATORS_STAMP) container-tools
 # Build the synthesized app's images for real (docker if a daemon answers, else podman).
 images: synth container-tools
 	lambda-images build
+
+BENCH_JS_STAMP := benchmarks/js/node_modules/.installed
+
+$(BENCH_JS_STAMP): benchmarks/js/package.json benchmarks/js/package-lock.json $(NODE_STAMP)
+	cd benchmarks/js && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Benchmarks print figures (about 15 minutes on 2 cores); nothing asserts a time.
+bench: setup $(BENCH_JS_STAMP) container-tools
+	$(PY) benchmarks/synth_scale.py
+	$(PY) benchmarks/local_images.py
 
 check: setup $(VALIDATORS_STAMP)
 	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin

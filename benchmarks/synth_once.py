@@ -1,6 +1,7 @@
 """One synthesis of a generated organisation with this library; prints one JSON line.
 
-    python benchmarks/synth_once.py <consumer accounts> <functions each> [--nag] [--count-jsii]
+    python benchmarks/synth_once.py <accounts> <functions each> [--nag] [--count-jsii]
+                                    [--outdir DIR]
 
 Run by benchmarks/synth_scale.py in a fresh process per measurement (jsii starts one Node
 process per Python process, which is part of what is measured).
@@ -41,11 +42,13 @@ def main() -> int:
     if not nag:
         application.register_compliance_packs = lambda app: None  # type: ignore[assignment]
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    kept = sys.argv[sys.argv.index("--outdir") + 1] if "--outdir" in sys.argv else None
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "org.json"
         config.write_text(json.dumps(org_config(accounts, functions)))
         imported = time.monotonic()
-        app = App(outdir=str(Path(scratch) / "out"), context={**context, "config": str(config)})
+        outdir = kept or str(Path(scratch) / "out")
+        app = App(outdir=outdir, context={**context, "config": str(config)})
         application.build_app(app)
         built = time.monotonic()
         constructed_calls = calls["n"]

@@ -1,6 +1,8 @@
-"""Synth time and peak memory of a generated organisation with this library, at 10x10 and
-40x50 (consumer accounts x functions each), with and without the cdk-nag packs. Prints a
-Markdown table; asserts nothing.
+"""Synth time and peak memory of a generated organisation (one image account, K consumer
+accounts with F functions each) three ways: (a) with this library, (b) hand-written with
+aws-cdk-lib in Python, (c) the same hand-written app in JavaScript on the same Node. The three
+emit identical templates (checked first, at a small size). Prints Markdown tables; asserts
+nothing.
 
     .venv/bin/python benchmarks/synth_scale.py [--runs 3] [--sizes 10x10,40x50]
 """
@@ -9,28 +11,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ONCE = ROOT / "benchmarks" / "synth_once.py"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+import compare_templates  # noqa: E402
+
+from stacks.generate import org_config  # noqa: E402
 
 
-def measure(accounts: int, functions: int, nag: bool, count: bool = False) -> dict[str, float]:
-    """One run in a fresh process, under GNU time for the peak RSS of Python and Node."""
-    command = (
-        ["/usr/bin/time", "-f", "%M", sys.executable, str(ONCE), str(accounts), str(functions)]
-        + (["--nag"] if nag else [])
-        + (["--count-jsii"] if count else [])
-    )
-    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT,
-                            env={**os.environ})  # fmt: skip
-    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    figures["peak_rss_mb"] = int(result.stderr.strip().splitlines()[-1]) / 1024
-    return figures
+def measure(command: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB of the process tree's largest process, stdout)."""
+    started = time.monotonic()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True,
+                            text=True, check=True, cwd=ROOT)  # fmt: skip
+    wall = time.monotonic() - started
+    return wall, int(result.stderr.strip().splitlines()[-1]) / 1024, result.stdout
 
 
 def main() -> int:
@@ -38,29 +40,49 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="10x10,40x50")
     args = parser.parse_args()
-    print(
-        "| size | functions | cdk-nag | median wall (s) | construct (s) | synth (s) |"
-        " per function (ms) | peak RSS (MB) | jsii calls |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    if compare_templates.main() != 0:
+        print("the three apps do not emit the same templates; not measuring", file=sys.stderr)
+        return 1
+    print()
+    print("| size | way | median wall (s) | per function (ms) | peak RSS (MB) | jsii round trips |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    summary = []
     for size in args.sizes.split(","):
         accounts, functions = (int(n) for n in size.split("x"))
-        medians = {}
-        for nag in (False, True):
-            runs = [measure(accounts, functions, nag) for _ in range(args.runs)]
-            calls = measure(accounts, functions, nag, count=True)["jsii_calls_total"]
-            total = statistics.median(r["total_s"] for r in runs)
-            medians[nag] = total
-            count = accounts * functions
-            print(
-                f"| {size} | {count} | {'yes' if nag else 'no'} | {total:.1f} |"
-                f" {statistics.median(r['construct_s'] for r in runs):.1f} |"
-                f" {statistics.median(r['synth_s'] for r in runs):.1f} |"
-                f" {1000 * total / count:.1f} |"
-                f" {max(r['peak_rss_mb'] for r in runs):.0f} | {calls:.0f} |"
-            )
-        share = (medians[True] - medians[False]) / medians[True]
-        print(f"|  |  | cdk-nag share at {size}: {100 * share:.0f} % |  |  |  |  |  |  |")
+        count = accounts * functions
+        with tempfile.TemporaryDirectory() as scratch:
+            config = Path(scratch) / "org.json"
+            config.write_text(json.dumps(org_config(accounts, functions)))
+            ways = compare_templates.commands(accounts, functions, Path(scratch) / "out", config)
+            ways["library + cdk-nag"] = [*ways["library"], "--nag"]
+            medians: dict[str, float] = {}
+            for name in ("library", "library + cdk-nag", "python", "javascript"):
+                runs = [measure(ways[name]) for _ in range(args.runs)]
+                wall = statistics.median(r[0] for r in runs)
+                medians[name] = wall
+                calls = ""
+                if name == "library":
+                    counted = measure([*ways[name], "--count-jsii"])[2]
+                    calls = f"{json.loads(counted.splitlines()[-1])['jsii_calls_total']:,}"
+                label = {
+                    "library": "(a) library",
+                    "python": "(b) hand-written Python",
+                    "javascript": "(c) hand-written JavaScript",
+                }.get(name, name)
+                print(f"| {size} | {label} | {wall:.1f} | {1000 * wall / count:.1f} |"
+                      f" {max(r[1] for r in runs):.0f} | {calls} |")  # fmt: skip
+        summary.append((size, count, medians))
+    print()
+    print("| size | a/b | a/c | cdk-nag share of the library's synth | per function vs 10x10 |")
+    print("| --- | --- | --- | --- | --- |")
+    base = summary[0][2]["library"] / summary[0][1]
+    for size, count, medians in summary:
+        a = medians["library"]
+        nag = (medians["library + cdk-nag"] - a) / medians["library + cdk-nag"]
+        print(
+            f"| {size} | {a / medians['python']:.2f} | {a / medians['javascript']:.2f} |"
+            f" {100 * nag:.0f} % | {a / count / base:.2f}x |"
+        )
     return 0
 
 
