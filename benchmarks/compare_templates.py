@@ -54,8 +54,9 @@ def synthesize(accounts: int, functions: int, scratch: Path) -> dict[str, str]:
     return found
 
 
-def main() -> int:
-    accounts, functions = (int(a) for a in sys.argv[1:3]) if len(sys.argv) > 2 else (2, 3)
+def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    accounts, functions = (int(a) for a in arguments[:2]) if len(arguments) > 1 else (2, 3)
     with tempfile.TemporaryDirectory() as scratch:
         templates = synthesize(accounts, functions, Path(scratch))
     different = [name for name, text in templates.items() if text != templates["library"]]
