@@ -15,7 +15,6 @@ from aws_cdk import (
     Annotations,
     Duration,
     RemovalPolicy,
-    Size,
     Stack,
     Validations,
 )
@@ -187,8 +186,6 @@ def _jsii_constant(name: str) -> Any:
     """aws-cdk-lib constants and value objects used by every function, fetched from Node once
     per process instead of once per function (each is a jsii round trip)."""
     values: dict[str, Any] = {
-        "handler": lambda: lambda_.Handler.FROM_IMAGE,
-        "runtime": lambda: lambda_.Runtime.FROM_IMAGE,
         "arm64": lambda: lambda_.Architecture.ARM_64,
         "x86_64": lambda: lambda_.Architecture.X86_64,
         "lambda": lambda: iam.ServicePrincipal("lambda.amazonaws.com"),
@@ -197,41 +194,13 @@ def _jsii_constant(name: str) -> Any:
     return values[name]()
 
 
-@cache
-def _mebibytes(value: int) -> Size:
-    return Size.mebibytes(value)
-
-
-@cache
-def _seconds(value: int) -> Duration:
-    return Duration.seconds(value)
-
-
-class _ImageUriCode(lambda_.Code):
-    """Function code that is exactly an image URI and an image configuration.
-
-    Unlike ``Code.from_ecr_image`` it grants nothing: it never tries to change a repository
-    policy (aws-cdk silently drops such grants on repositories it does not own).
-    """
-
-    def __init__(self, image: lambda_.CodeImageConfig) -> None:
-        super().__init__()
-        self._image = image
-
-    def bind(self, scope: Construct) -> lambda_.CodeConfig:
-        return lambda_.CodeConfig(image=self._image)
-
-    @property
-    def is_inline(self) -> bool:
-        return False
-
-
 # checkov checks that ask the same as the NIST rules acknowledged on a function.
 CHECKOV_FOR_NIST = {
     "NIST.800.53.R5-LambdaInsideVPC": "CKV_AWS_117",
     "NIST.800.53.R5-LambdaConcurrency": "CKV_AWS_115",
 }
 XRAY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+TRACING_MODES = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough"}
 
 
 class _ExecutionRole(iam.Role):
@@ -255,23 +224,27 @@ class _ExecutionRole(iam.Role):
         policy.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
 
-    def _execution(self) -> iam.ManagedPolicy:
+    def _execution(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
         if self.execution_policy is None:
             self.execution_policy = iam.ManagedPolicy(
                 self,
                 "ExecutionPolicy",
                 roles=[self],
                 description=f"Permissions of {self.node.path}",
+                statements=list(statements) or None,
             )
+        elif statements:
+            self.execution_policy.add_statements(*statements)
         return self.execution_policy
 
-    def _tracing(self) -> iam.ManagedPolicy:
+    def _tracing(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
         if self.tracing_policy is None:
             self.tracing_policy = iam.ManagedPolicy(
                 self,
                 "TracingPolicy",
                 roles=[self],
                 description=f"X-Ray permissions of {self.node.path}",
+                statements=list(statements) or None,
             )
             Validations.of(self.tracing_policy).acknowledge(
                 Acknowledgment(
@@ -397,43 +370,72 @@ class ImageFunction(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             encryption_key=log_encryption_key,
         )
-        self.role: iam.Role = _ExecutionRole(
+        role = _ExecutionRole(
             self,
             "ExecutionRole",
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {path}",
         )
-        self.log_group.grant_write(self.role)
+        self.role: iam.Role = role
         self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
-        self.function = lambda_.Function(
-            self,
-            "Resource",
-            code=_ImageUriCode(
-                lambda_.CodeImageConfig(
-                    image_uri=resolved.image_uri,
-                    entrypoint=list(entrypoint) if entrypoint is not None else None,
-                    cmd=list(command) if command is not None else None,
-                    working_directory=working_directory,
-                )
-            ),
-            handler=_jsii_constant("handler"),
-            runtime=_jsii_constant("runtime"),
-            architecture=_jsii_constant(parsed_architecture.lambda_name),
-            environment=dict(environment) if environment else None,
-            environment_encryption=environment_encryption_key,
-            function_name=function_name,
-            description=description,
-            memory_size=memory_size,
-            ephemeral_storage_size=_mebibytes(ephemeral_storage_size),
-            timeout=_seconds(int(timeout_seconds)),
-            reserved_concurrent_executions=reserved_concurrent_executions,
-            log_group=self.log_group,
-            role=self.role,
-            dead_letter_queue=self.dead_letter_queue,
-            tracing=tracing,
+        # The permissions as values (the statements aws-cdk-lib's grants would make), so that
+        # building a function makes no round trips from Node back into Python.
+        role._execution(
+            [
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn]
+                ),
+            ]
         )
-        """The ``aws_lambda.Function``."""
-        resource: lambda_.CfnFunction = self.function.node.default_child  # type: ignore[assignment]
+        if tracing is not lambda_.Tracing.DISABLED:
+            role._tracing(
+                [iam.PolicyStatement(actions=sorted(XRAY_ACTIONS, reverse=True), resources=["*"])]
+            )
+        image_config = {
+            key: value
+            for key, value in (
+                ("entryPoint", list(entrypoint) if entrypoint is not None else None),
+                ("command", list(command) if command is not None else None),
+                ("workingDirectory", working_directory),
+            )
+            if value is not None
+        }
+        holder = Construct(self, "Resource")
+        # An L1 function with its properties as one value: what aws-cdk-lib's Function renders
+        # for an image, without its grants and code binding.
+        resource = lambda_.CfnFunction(
+            holder,
+            "Resource",
+            architectures=[parsed_architecture.lambda_name],
+            code={"imageUri": resolved.image_uri},
+            dead_letter_config={"targetArn": self.dead_letter_queue.queue_arn},
+            description=description,
+            environment={"variables": dict(environment)} if environment else None,
+            ephemeral_storage={"size": ephemeral_storage_size},
+            function_name=function_name,
+            image_config=image_config or None,
+            kms_key_arn=environment_encryption_key.key_arn if environment_encryption_key else None,
+            logging_config={"logGroup": self.log_group.log_group_name},
+            memory_size=memory_size,
+            package_type="Image",
+            reserved_concurrent_executions=reserved_concurrent_executions,
+            role=role.role_arn,
+            timeout=int(timeout_seconds),
+            tracing_config=(
+                {"mode": TRACING_MODES[tracing.name]}
+                if tracing is not lambda_.Tracing.DISABLED
+                else None
+            ),
+        )
+        resource.node.add_dependency(role)
+        self.resource = resource
+        """The ``AWS::Lambda::Function`` (``aws_lambda.CfnFunction``)."""
+        self._architecture = parsed_architecture
+        self._function: lambda_.IFunction | None = None
         if resolved.architecture is not None:
             # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
             resource.add_metadata(IMAGE_PLATFORM_METADATA, resolved.architecture.docker_platform)
@@ -462,7 +464,7 @@ class ImageFunction(Construct):
                     ),
                 ),
             )
-        Validations.of(self.function).acknowledge(*function_acknowledgements)
+        Validations.of(holder).acknowledge(*function_acknowledgements)
         if log_encryption_key is None:
             Validations.of(self.log_group).acknowledge(
                 Acknowledgment(
@@ -473,6 +475,21 @@ class ImageFunction(Construct):
                     ),
                 )
             )
+
+    @property
+    def function(self) -> lambda_.IFunction:
+        """The function, for aws_lambda APIs (``grant_invoke``, ``add_to_role_policy``, event
+        sources). Made on first use; grants to it land in the execution role's policies."""
+        if self._function is None:
+            self._function = lambda_.Function.from_function_attributes(
+                self,
+                "Function",
+                function_arn=self.resource.attr_arn,
+                role=self.role,
+                same_environment=True,
+                architecture=_jsii_constant(self._architecture.lambda_name),
+            )
+        return self._function
 
     @staticmethod
     def _nist_choices(path: str, *, unreserved: bool) -> list[Acknowledgment]:

@@ -185,7 +185,7 @@ def test_defaults_of_a_careful_platform_team() -> None:
     assert all(s["Resource"] != "*" for s in statements)
     [xray] = policies["X-Ray"]["PolicyDocument"]["Statement"]
     assert sorted(xray["Action"]) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-    assert fn.function.node.id == "Resource"
+    assert fn.resource.node.path == "TestStack/Fn/Resource/Resource"
 
 
 def test_cdk_nag_reports_nothing_on_a_default_image_function() -> None:
