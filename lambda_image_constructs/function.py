@@ -3,7 +3,9 @@ overridable per function and checked at synth; ``ImageSource``: where its image 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -203,6 +205,25 @@ XRAY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 TRACING_MODES = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough"}
 
 
+_ENVIRONMENTS: weakref.WeakKeyDictionary[Construct, tuple[str | None, str | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _environment_of(scope: Construct, construct: Construct) -> tuple[str | None, str | None]:
+    """The (account, Region) of ``construct``'s stack, known values only; asked of Node once per
+    scope, since a stack of many functions passes the same scope to each."""
+    try:
+        return _ENVIRONMENTS[scope]
+    except (KeyError, TypeError):
+        pass
+    stack = Stack.of(construct)
+    environment = (_known(stack.account), _known(stack.region))
+    with contextlib.suppress(TypeError):
+        _ENVIRONMENTS[scope] = environment
+    return environment
+
+
 class _ExecutionRole(iam.Role):
     """An execution role whose permissions all live in customer managed policies of its own.
 
@@ -215,6 +236,7 @@ class _ExecutionRole(iam.Role):
 
     execution_policy: iam.ManagedPolicy | None = None
     tracing_policy: iam.ManagedPolicy | None = None
+    path: str = ""  # the role's construct path, set by ImageFunction (saves two round trips)
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
@@ -230,7 +252,7 @@ class _ExecutionRole(iam.Role):
                 self,
                 "ExecutionPolicy",
                 roles=[self],
-                description=f"Permissions of {self.node.path}",
+                description=f"Permissions of {self.path or self.node.path}",
                 statements=list(statements) or None,
             )
         elif statements:
@@ -243,7 +265,7 @@ class _ExecutionRole(iam.Role):
                 self,
                 "TracingPolicy",
                 roles=[self],
-                description=f"X-Ray permissions of {self.node.path}",
+                description=f"X-Ray permissions of {self.path or self.node.path}",
                 statements=list(statements) or None,
             )
             Validations.of(self.tracing_policy).acknowledge(
@@ -347,8 +369,7 @@ class ImageFunction(Construct):
             problems.add(
                 "function_name", function_name, "must be 1 to 64 letters, digits, '-' and '_'"
             )
-        stack = Stack.of(self)
-        account, region = _known(stack.account), _known(stack.region)
+        account, region = _environment_of(scope, self)
         if resolved is not None:
             self._check_image(problems, resolved, parsed_architecture, account, region,
                               function_name)  # fmt: skip
@@ -376,6 +397,7 @@ class ImageFunction(Construct):
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {path}",
         )
+        role.path = f"{path}/ExecutionRole"
         self.role: iam.Role = role
         self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
         # The permissions as values (the statements aws-cdk-lib's grants would make), so that
