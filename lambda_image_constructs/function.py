@@ -227,10 +227,11 @@ def _environment_of(scope: Construct, construct: Construct) -> tuple[str | None,
 class _ExecutionRole(iam.Role):
     """An execution role whose permissions all live in customer managed policies of its own.
 
-    Every ``add_to_principal_policy`` - our grants, aws-cdk-lib's (dead-letter queue, X-Ray)
-    and a user's (``bucket.grant_read(fn.function)``) - lands in ``ExecutionPolicy``, except
-    the X-Ray statements, which AWS only accepts with ``Resource: "*"`` and which therefore get
-    a ``TracingPolicy`` of their own where that finding is acknowledged and nothing else hides.
+    The function's own permissions are written into ``ExecutionPolicy`` when it is built, and
+    every later ``add_to_principal_policy`` (a user's ``bucket.grant_read(fn.function)``, an
+    event source's grant) lands there too, except X-Ray statements, which AWS only accepts with
+    ``Resource: "*"`` and which therefore get a ``TracingPolicy`` of their own where that
+    finding is acknowledged and nothing else hides.
     No inline policy, no AWS managed policy.
     """
 
