@@ -5,13 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import App, Aspects, Validations
-from cdk_nag import (
-    AwsSolutionsChecks,
-    NIST80053R5Checks,
-    ServerlessChecks,
-    WriteNagSuppressionsToCloudFormationAspect,
-)
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
 from constructs import IConstruct
 
 from .nag import LambdaContainerImageChecks
@@ -22,12 +17,13 @@ def register_compliance_packs(app: App) -> None:
     LambdaContainerImageChecks at synth, and write every acknowledgement into the metadata of
     the template resources it covers (``Metadata.cdk_nag.rules_to_suppress``)."""
     Validations.of(app).add_plugins(
-        AwsSolutionsChecks(),
+        # Given the app, this one pack also writes every acknowledgement into the template
+        # (once for all packs: it is the same metadata).
+        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),
         ServerlessChecks(),
         NIST80053R5Checks(),
         LambdaContainerImageChecks(),
     )
-    Aspects.of(app).add(WriteNagSuppressionsToCloudFormationAspect())
 
 
 @dataclass(frozen=True)
