@@ -237,7 +237,7 @@ class _ExecutionRole(iam.Role):
 
     execution_policy: iam.ManagedPolicy | None = None
     tracing_policy: iam.ManagedPolicy | None = None
-    path: str = ""  # the role's construct path, set by ImageFunction (saves two round trips)
+    construct_path: str = ""  # set by ImageFunction, which knows it (saves round trips)
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
@@ -249,12 +249,8 @@ class _ExecutionRole(iam.Role):
 
     def _execution(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
         if self.execution_policy is None:
-            self.execution_policy = iam.ManagedPolicy(
-                self,
-                "ExecutionPolicy",
-                roles=[self],
-                description=f"Permissions of {self.path or self.node.path}",
-                statements=list(statements) or None,
+            self.execution_policy = self._new_policy(
+                "ExecutionPolicy", "Permissions of", statements
             )
         elif statements:
             self.execution_policy.add_statements(*statements)
@@ -262,12 +258,8 @@ class _ExecutionRole(iam.Role):
 
     def _tracing(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
         if self.tracing_policy is None:
-            self.tracing_policy = iam.ManagedPolicy(
-                self,
-                "TracingPolicy",
-                roles=[self],
-                description=f"X-Ray permissions of {self.path or self.node.path}",
-                statements=list(statements) or None,
+            self.tracing_policy = self._new_policy(
+                "TracingPolicy", "X-Ray permissions of", statements
             )
             Validations.of(self.tracing_policy).acknowledge(
                 Acknowledgment(
@@ -279,7 +271,23 @@ class _ExecutionRole(iam.Role):
                     ),
                 )
             )
+        elif statements:
+            self.tracing_policy.add_statements(*statements)
         return self.tracing_policy
+
+    def _new_policy(
+        self, id: str, description: str, statements: Sequence[iam.PolicyStatement]
+    ) -> iam.ManagedPolicy:
+        """A customer managed policy of this role only (statements given at creation cost no
+        extra round trip)."""
+        path = self.construct_path or self.node.path
+        return iam.ManagedPolicy(
+            self,
+            id,
+            roles=[self],
+            description=f"{description} {path}",
+            statements=list(statements) or None,
+        )
 
 
 class ImageFunction(Construct):
@@ -398,7 +406,7 @@ class ImageFunction(Construct):
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {path}",
         )
-        role.path = f"{path}/ExecutionRole"
+        role.construct_path = f"{path}/ExecutionRole"
         self.role: iam.Role = role
         self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
         # The permissions as values (the statements aws-cdk-lib's grants would make), so that
