@@ -33,6 +33,7 @@ from . import function_validation as checks
 from .architecture import LambdaArchitecture, parse_architecture
 from .errors import Problems
 from .image import LambdaImage
+from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
@@ -496,6 +497,7 @@ class ImageFunction(Construct):
                 ),
             )
         Validations.of(holder).acknowledge(*function_acknowledgements)
+        note_acknowledged(resource, (a.id for a in function_acknowledgements))
         if log_encryption_key is None:
             Validations.of(self.log_group).acknowledge(
                 Acknowledgment(

@@ -7,8 +7,17 @@ import copy
 from typing import Any
 
 import pytest
-from aws_cdk import Environment, RemovalPolicy, Stack
+from aws_cdk import (
+    Acknowledgment,
+    CfnResource,
+    Environment,
+    RemovalPolicy,
+    Stack,
+    Stage,
+    Validations,
+)
 from aws_cdk import aws_ecr as ecr
+from constructs import Construct
 
 from lambda_image_constructs import ImageFunction, ImageSource, LambdaImageRepository
 from lambda_image_constructs.nag import LambdaContainerImageChecks
@@ -193,3 +202,46 @@ def test_pack_warns_for_another_accounts_image_by_tag() -> None:
     assert [(v.rule_name, v.severity) for v in findings] == [
         ("LambdaContainerImage-CrossAccountImageDigest", "warning")
     ]
+
+
+def test_pack_honours_an_acknowledgement_on_an_ancestor() -> None:
+    app = new_app()
+    stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
+    team = Construct(stack, "Team")
+    ecr.Repository(team, "Plain", removal_policy=RemovalPolicy.RETAIN, image_scan_on_push=True)
+    Validations.of(team).acknowledge(
+        Acknowledgment(
+            id="LambdaContainerImage-RepositoryImmutableTags",
+            reason="The build cache of Team: its tags move by design; no function runs them.",
+        )
+    )
+    assert nag_findings(app, LambdaContainerImageChecks()) == []
+
+
+def test_pack_checks_resources_in_stages_and_plain_cfn_resources() -> None:
+    app = new_app()
+    stage = Stage(app, "Prod", env=Environment(account=OTHER, region="us-east-1"))
+    stack = Stack(stage, "Fns")
+    CfnResource(
+        stack,
+        "Raw",
+        type="AWS::Lambda::Function",
+        properties={
+            "PackageType": "Image",
+            "Code": {"ImageUri": f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x@sha256:{'a' * 64}"},
+            "ImageConfig": {"EntryPoint": ["python3"]},
+            "Role": "arn:aws:iam::222222222222:role/r",
+        },
+    )
+    assert nag_findings(app, LambdaContainerImageChecks()) == [
+        ("LambdaContainerImage-ImageConfigAbsoluteEntrypoint", "Prod/Fns/Raw"),
+    ]
+
+
+def test_a_finding_fails_synth_through_the_validation_plugin() -> None:
+    app = new_app()
+    stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
+    ecr.Repository(stack, "Plain", removal_policy=RemovalPolicy.RETAIN, image_scan_on_push=True)
+    with pytest.raises(Exception, match="LambdaContainerImage-RepositoryImmutableTags") as failed:
+        app.synth()
+    assert "Repos/Plain/Resource" in str(failed.value)
