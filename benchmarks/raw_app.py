@@ -103,7 +103,7 @@ def build(app: App, config: dict[str, Any]) -> None:
         synthesizer=DefaultStackSynthesizer(image_assets_repository_name=repository_spec["name"]),
         description=f"Lambda container images of {repository_spec['name']}",
     )  # fmt: skip
-    images.add_dependency(repositories)
+    images.add_stack_dependency(repositories)
     platform = "linux/arm64" if image_spec["architecture"] == "arm64" else "linux/amd64"
     asset = ecr_assets.DockerImageAsset(
         Construct(images, image_spec["name"]), "Asset",
@@ -138,12 +138,24 @@ def build(app: App, config: dict[str, Any]) -> None:
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:aws:logs:{region}:{consumer['account']}:log-group:*"}},
         ))  # fmt: skip
+        tracing = iam.ManagedPolicy(
+            stack, "ImageFunctionTracingPolicy",
+            description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
+            statements=[iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])],
+        )  # fmt: skip
         for spec in consumer["functions"]:
-            add_function(stack, key, spec, uri, image_spec["architecture"], platform)
+            add_function(stack, key, tracing, spec, uri, image_spec["architecture"], platform)
 
 
 def add_function(
-    stack: Stack, key: kms.Key, spec: dict[str, Any], uri: str, architecture: str, platform: str
+    stack: Stack,
+    key: kms.Key,
+    tracing: iam.ManagedPolicy,
+    spec: dict[str, Any],
+    uri: str,
+    architecture: str,
+    platform: str,
 ) -> None:
     name = spec["name"]
     scope = Construct(stack, name)
@@ -160,6 +172,7 @@ def add_function(
         "ExecutionRole",
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description=f"Execution role of {path}",
+        managed_policies=[tracing],
     )
     queue = sqs.Queue(
         scope,
@@ -168,16 +181,11 @@ def add_function(
         enforce_ssl=True,
         retention_period=Duration.days(14),
     )
-    iam.ManagedPolicy(role, "ExecutionPolicy", roles=[role],
+    execution_policy = iam.ManagedPolicy(role, "ExecutionPolicy", roles=[role],
                       description=f"Permissions of {path}/ExecutionRole", statements=[
         iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                             resources=[log_group.log_group_arn]),
         iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
-    ])  # fmt: skip
-    iam.ManagedPolicy(role, "TracingPolicy", roles=[role],
-                      description=f"X-Ray permissions of {path}/ExecutionRole", statements=[
-        iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                            resources=["*"]),
     ])  # fmt: skip
     function = lambda_.CfnFunction(
         Construct(scope, "Resource"), "Resource",
@@ -196,7 +204,7 @@ def add_function(
         timeout=30,
         tracing_config={"mode": "Active"},
     )  # fmt: skip
-    function.node.add_dependency(role)
+    function.node.add_dependency(execution_policy)
     function.add_metadata("lambda-image-constructs:image-platform", platform)
     function.add_metadata("checkov", {"skip": [
         {"id": "CKV_AWS_117", "comment": f"{path} reaches AWS APIs through their public endpoints"

@@ -123,7 +123,7 @@ class _AssetSource(ImageSource):
             architecture=image.architecture_name,
             repository=image.image_repository,
             by_digest=False,  # a content-hash tag in an immutable repository
-            description=f"LambdaImage {image.node.path}",
+            description=f"LambdaImage {image.construct_path}",
             in_bootstrap_repository=image.image_repository is None,
         )
 
@@ -206,88 +206,131 @@ XRAY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 TRACING_MODES = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough"}
 
 
-_ENVIRONMENTS: weakref.WeakKeyDictionary[Construct, tuple[str | None, str | None]] = (
-    weakref.WeakKeyDictionary()
-)
+@dataclass(frozen=True)
+class _Scope:
+    """What every function in one scope shares: its stack, the stack's known account and
+    Region, and the scope's construct path."""
+
+    stack: Stack
+    account: str | None
+    region: str | None
+    path: str
 
 
-def _environment_of(scope: Construct, construct: Construct) -> tuple[str | None, str | None]:
-    """The (account, Region) of ``construct``'s stack, known values only; asked of Node once per
-    scope, since a stack of many functions passes the same scope to each."""
+_SCOPES: weakref.WeakKeyDictionary[Construct, _Scope] = weakref.WeakKeyDictionary()
+# One X-Ray policy per stack, shared by its traced functions (see _tracing_policy).
+_TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.ManagedPolicy] = weakref.WeakKeyDictionary()
+TRACING_POLICY_ID = "ImageFunctionTracingPolicy"
+
+
+def _scope_of(scope: Construct) -> _Scope:
+    """Asked of Node once per scope, since a stack of many functions passes the same scope to
+    each (each answer is a round trip)."""
     try:
-        return _ENVIRONMENTS[scope]
+        return _SCOPES[scope]
     except (KeyError, TypeError):
         pass
-    stack = Stack.of(construct)
-    environment = (_known(stack.account), _known(stack.region))
+    stack = Stack.of(scope)
+    found = _Scope(stack, _known(stack.account), _known(stack.region), scope.node.path)
     with contextlib.suppress(TypeError):
-        _ENVIRONMENTS[scope] = environment
-    return environment
+        _SCOPES[scope] = found
+    return found
+
+
+def _tracing_policy(stack: Stack) -> iam.ManagedPolicy:
+    """The customer managed policy that lets the traced functions of ``stack`` send to X-Ray.
+
+    One per stack rather than one per function: it names nothing of any function (X-Ray only
+    accepts ``Resource: "*"``), and an account holds 1,500 customer managed policies by default,
+    so a policy per function would use them up twice as fast."""
+    policy = _TRACING_POLICIES.get(stack)
+    if policy is None:
+        policy = iam.ManagedPolicy(
+            stack,
+            TRACING_POLICY_ID,
+            description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
+            document=iam.PolicyDocument.from_json(_document(_XRAY_STATEMENT)),
+        )
+        Validations.of(policy).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=(
+                    "Only xray:PutTraceSegments and xray:PutTelemetryRecords are in this"
+                    " policy; X-Ray supports no resource-level permissions for them, so AWS"
+                    " only accepts Resource '*'."
+                ),
+            )
+        )
+        _TRACING_POLICIES[stack] = policy
+    return policy
+
+
+_KEY_ARNS: weakref.WeakKeyDictionary[kms.IKey, str] = weakref.WeakKeyDictionary()
+
+
+def _key_arn(key: kms.IKey) -> str:
+    """A key's ARN token, asked of Node once per key: a stack's functions usually share one."""
+    try:
+        return _KEY_ARNS[key]
+    except (KeyError, TypeError):
+        arn = key.key_arn
+    with contextlib.suppress(TypeError):
+        _KEY_ARNS[key] = arn
+    return arn
+
+
+def _document(*statements: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+_XRAY_STATEMENT = {"Effect": "Allow", "Action": sorted(XRAY_ACTIONS, reverse=True), "Resource": "*"}
 
 
 class _ExecutionRole(iam.Role):
-    """An execution role whose permissions all live in customer managed policies of its own.
+    """An execution role whose permissions all live in customer managed policies.
 
-    The function's own permissions are written into ``ExecutionPolicy`` when it is built, and
-    every later ``add_to_principal_policy`` (a user's ``bucket.grant_read(fn.function)``, an
-    event source's grant) lands there too, except X-Ray statements, which AWS only accepts with
-    ``Resource: "*"`` and which therefore get a ``TracingPolicy`` of their own where that
-    finding is acknowledged and nothing else hides.
+    The function's own permissions are written into ``ExecutionPolicy``, a policy of this role
+    only, when it is built, and every later ``add_to_principal_policy`` (a user's
+    ``bucket.grant_read(fn.function)``, an event source's grant) lands there too, except X-Ray
+    statements, which AWS only accepts with ``Resource: "*"`` and which go to the stack's
+    shared tracing policy, where that finding is acknowledged and nothing else hides.
     No inline policy, no AWS managed policy.
     """
 
-    execution_policy: iam.ManagedPolicy | None = None
-    tracing_policy: iam.ManagedPolicy | None = None
-    construct_path: str = ""  # set by ImageFunction, which knows it (saves round trips)
+    execution_policy: iam.CfnManagedPolicy
+    _statements: list[Any]
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
-        tracing = set(statement.actions) <= XRAY_ACTIONS
-        policy = self._tracing() if tracing else self._execution()
-        policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
+        if set(statement.actions) <= XRAY_ACTIONS:
+            policy = _tracing_policy(Stack.of(self))
+            policy.add_statements(statement)
+            self.add_managed_policy(policy)
+            return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
+        errors = statement.validate_for_identity_policy()
+        if errors:
+            problems = Problems()
+            for error in errors:
+                problems.add("statement", statement.to_statement_json(), f"is refused: {error}")
+            problems.raise_if_any(f"execution role {self.node.path}")
+        self._statements.append(statement.to_statement_json())
+        self.execution_policy.policy_document = _document(*self._statements)
+        return iam.AddToPrincipalPolicyResult(
+            statement_added=True, policy_dependable=self.execution_policy
+        )
 
-    def _execution(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
-        if self.execution_policy is None:
-            self.execution_policy = self._new_policy(
-                "ExecutionPolicy", "Permissions of", statements
-            )
-        elif statements:
-            self.execution_policy.add_statements(*statements)
-        return self.execution_policy
-
-    def _tracing(self, statements: Sequence[iam.PolicyStatement] = ()) -> iam.ManagedPolicy:
-        if self.tracing_policy is None:
-            self.tracing_policy = self._new_policy(
-                "TracingPolicy", "X-Ray permissions of", statements
-            )
-            Validations.of(self.tracing_policy).acknowledge(
-                Acknowledgment(
-                    id="AwsSolutions-IAM5[Resource::*]",
-                    reason=(
-                        "Only xray:PutTraceSegments and xray:PutTelemetryRecords are in this"
-                        " policy; X-Ray supports no resource-level permissions for them, so AWS"
-                        " only accepts Resource '*'."
-                    ),
-                )
-            )
-        elif statements:
-            self.tracing_policy.add_statements(*statements)
-        return self.tracing_policy
-
-    def _new_policy(
-        self, id: str, description: str, statements: Sequence[iam.PolicyStatement]
-    ) -> iam.ManagedPolicy:
-        """A customer managed policy of this role only (statements given at creation cost no
-        extra round trip)."""
-        path = self.construct_path or self.node.path
-        return iam.ManagedPolicy(
-            self,
-            id,
-            roles=[self],
-            description=f"{description} {path}",
-            statements=list(statements) or None,
+    def _attach_execution_policy(self, path: str, statements: list[Any]) -> None:
+        """``ExecutionPolicy``: an L1 at the path (and so with the logical ID) an
+        ``iam.ManagedPolicy`` of this role would have, its document one value."""
+        self._statements = statements
+        self.execution_policy = iam.CfnManagedPolicy(
+            Construct(self, "ExecutionPolicy"),
+            "Resource",
+            description=f"Permissions of {path}",
+            path="/",
+            policy_document=_document(*statements),
+            roles=[self.role_name],
         )
 
 
@@ -353,7 +396,8 @@ class ImageFunction(Construct):
             variables at rest. Default: Lambda's AWS managed key.
         """
         super().__init__(scope, id)
-        path = self.node.path
+        shared = _scope_of(scope)
+        path = f"{shared.path}/{id}" if shared.path else id
         problems = Problems()
         parsed_architecture = parse_architecture(problems, "architecture", architecture)
         resolved = image.resolve(self, problems)
@@ -379,7 +423,7 @@ class ImageFunction(Construct):
             problems.add(
                 "function_name", function_name, "must be 1 to 64 letters, digits, '-' and '_'"
             )
-        account, region = _environment_of(scope, self)
+        account, region = shared.account, shared.region
         if resolved is not None:
             self._check_image(problems, resolved, parsed_architecture, account, region,
                               function_name)  # fmt: skip
@@ -401,32 +445,30 @@ class ImageFunction(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             encryption_key=log_encryption_key,
         )
+        traced = tracing is not lambda_.Tracing.DISABLED
         role = _ExecutionRole(
             self,
             "ExecutionRole",
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {path}",
+            managed_policies=[_tracing_policy(shared.stack)] if traced else None,
         )
-        role.construct_path = f"{path}/ExecutionRole"
         self.role: iam.Role = role
         self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
-        # The permissions as values (the statements aws-cdk-lib's grants would make), so that
+        queue_arn = self.dead_letter_queue.queue_arn
+        # The permissions as one value (the statements aws-cdk-lib's grants would make), so that
         # building a function makes no round trips from Node back into Python.
-        role._execution(
+        role._attach_execution_policy(
+            f"{path}/ExecutionRole",
             [
-                iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group_arn],
-                ),
-                iam.PolicyStatement(
-                    actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn]
-                ),
-            ]
+                {
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": self.log_group.log_group_arn,
+                },
+                {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
+            ],
         )
-        if tracing is not lambda_.Tracing.DISABLED:
-            role._tracing(
-                [iam.PolicyStatement(actions=sorted(XRAY_ACTIONS, reverse=True), resources=["*"])]
-            )
         image_config = {
             key: value
             for key, value in (
@@ -436,34 +478,35 @@ class ImageFunction(Construct):
             )
             if value is not None
         }
-        holder = Construct(self, "Resource")
         # An L1 function with its properties as one value: what aws-cdk-lib's Function renders
-        # for an image, without its grants and code binding.
+        # for an image, without its grants and code binding; at the path (and so with the
+        # logical ID) aws-cdk-lib's Function would give it.
+        holder = Construct(self, "Resource")
         resource = lambda_.CfnFunction(
             holder,
             "Resource",
             architectures=[parsed_architecture.lambda_name],
             code={"imageUri": resolved.image_uri},
-            dead_letter_config={"targetArn": self.dead_letter_queue.queue_arn},
+            dead_letter_config={"targetArn": queue_arn},
             description=description,
             environment={"variables": dict(environment)} if environment else None,
             ephemeral_storage={"size": ephemeral_storage_size},
             function_name=function_name,
             image_config=image_config or None,
-            kms_key_arn=environment_encryption_key.key_arn if environment_encryption_key else None,
+            kms_key_arn=_key_arn(environment_encryption_key)
+            if environment_encryption_key
+            else None,
             logging_config={"logGroup": self.log_group.log_group_name},
             memory_size=memory_size,
             package_type="Image",
             reserved_concurrent_executions=reserved_concurrent_executions,
             role=role.role_arn,
             timeout=int(timeout_seconds),
-            tracing_config=(
-                {"mode": TRACING_MODES[tracing.name]}
-                if tracing is not lambda_.Tracing.DISABLED
-                else None
-            ),
+            tracing_config={"mode": TRACING_MODES[tracing.name]} if traced else None,
         )
-        resource.node.add_dependency(role)
+        # Its ExecutionPolicy first (the role itself already is, through Role's GetAtt): Lambda
+        # checks at creation that the role may send to the dead-letter queue.
+        resource.add_resource_dependency(role.execution_policy)
         self.resource = resource
         """The ``AWS::Lambda::Function`` (``aws_lambda.CfnFunction``)."""
         self._architecture = parsed_architecture

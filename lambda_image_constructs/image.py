@@ -212,6 +212,8 @@ class LambdaImage(Construct):
         self.image_tag: str = self.asset.image_tag
         """The content-addressed tag the image is published under."""
         self.image_repository = repository
+        self.construct_path: str = self.node.path
+        """Read once here, not by every function that names the image in its errors."""
         # Where the image is published: read once here, not by every function that runs it.
         published_in = Stack.of(repository if repository is not None else self)
         self.account: str = published_in.account

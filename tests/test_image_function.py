@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import CfnWaitConditionHandle, Duration, Environment, Stack
+from aws_cdk import App, CfnWaitConditionHandle, Duration, Environment, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -170,14 +170,22 @@ def test_defaults_of_a_careful_platform_team() -> None:
     assert log_group["DeletionPolicy"] == "Retain"
     queue = only_resource_of_type(template, "AWS::SQS::Queue")["Properties"]
     assert queue["KmsMasterKeyId"] == "alias/aws/sqs"
-    role = only_resource_of_type(template, "AWS::IAM::Role")["Properties"]
-    assert "ManagedPolicyArns" not in role and "Policies" not in role
+    role_id, role = next(iter(resources_of_type(template, "AWS::IAM::Role").items()))
+    assert "Policies" not in role["Properties"]
     assert resources_of_type(template, "AWS::IAM::Policy") == {}  # no inline policy
+    managed = resources_of_type(template, "AWS::IAM::ManagedPolicy")
     policies = {
-        p["Properties"]["Description"].split()[0]: p["Properties"]
-        for p in resources_of_type(template, "AWS::IAM::ManagedPolicy").values()
+        p["Properties"]["Description"].split()[0]: p["Properties"] for p in managed.values()
     }
     assert sorted(policies) == ["Permissions", "X-Ray"]
+    # its own policy names the role; the stack's X-Ray policy is attached by the role
+    assert policies["Permissions"]["Roles"] == [{"Ref": role_id}]
+    [tracing_id] = [k for k, p in managed.items() if "Roles" not in p["Properties"]]
+    assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": tracing_id}]
+    function_resource = only_resource_of_type(template, "AWS::Lambda::Function")
+    execution_id = next(k for k in managed if k != tracing_id)
+    assert function_resource["DependsOn"] == [execution_id]
+    assert function_resource["Properties"]["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
     statements = policies["Permissions"]["PolicyDocument"]["Statement"]
     logs = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
     log_group_id = next(iter(resources_of_type(template, "AWS::Logs::LogGroup")))
@@ -204,11 +212,11 @@ def test_only_unavoidable_findings_are_acknowledged_each_with_a_reason() -> None
     assert sorted(k for k in found if "NIST" not in k) == [
         "OnlyAFunction/Fn/DeadLetterQueue AwsSolutions-SQS3",
         "OnlyAFunction/Fn/DeadLetterQueue Serverless-SQSRedrivePolicy",
-        "OnlyAFunction/Fn/ExecutionRole/TracingPolicy AwsSolutions-IAM5[Resource::*]",
+        "OnlyAFunction/ImageFunctionTracingPolicy AwsSolutions-IAM5[Resource::*]",
     ]
     assert (
         "X-Ray supports no resource-level permissions"
-        in found["OnlyAFunction/Fn/ExecutionRole/TracingPolicy AwsSolutions-IAM5[Resource::*]"]
+        in found["OnlyAFunction/ImageFunctionTracingPolicy AwsSolutions-IAM5[Resource::*]"]
     )
     # NIST 800-53 R5: per-workload choices, each naming the function and how to choose otherwise
     assert sorted(k for k in found if "NIST" in k) == [
@@ -254,6 +262,70 @@ def test_grants_to_the_function_land_in_its_managed_policy() -> None:
     assert {"Action": "sns:Publish", "Effect": "Allow", "Resource": topic_arn} in execution[
         "Properties"
     ]["PolicyDocument"]["Statement"]
+
+
+def test_a_grant_of_an_aws_cdk_lib_resource_lands_in_the_managed_policy() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    key = kms.Key(stack, "Work", enable_key_rotation=True)
+    key.grant_decrypt(fn.function)
+    template = template_of(stack)
+    assert resources_of_type(template, "AWS::IAM::Policy") == {}
+    statements = next(
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of_type(template, "AWS::IAM::ManagedPolicy").values()
+        if p["Properties"]["Description"].startswith("Permissions")
+    )
+    decrypt = next(s for s in statements if s["Action"] == "kms:Decrypt")
+    [key_id] = resources_of_type(template, "AWS::KMS::Key")
+    assert decrypt["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_a_statement_without_resources_is_refused_by_name() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    # raised in the role's add_to_principal_policy, which aws-cdk-lib calls from Node, at the
+    # line that adds the statement
+    with pytest.raises(RuntimeError, match="execution role TestStack/Fn/ExecutionRole") as e:
+        fn.function.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"]))
+    assert "statement is refused: A PolicyStatement used in an identity-based policy" in str(
+        e.value
+    )
+
+
+def test_functions_of_a_stack_share_one_tracing_policy() -> None:
+    # untraced functions are findings of the Serverless pack: an app without the packs
+    stack = new_stack(account=CONSUMER_A, app=App())
+    functions = {
+        name: ImageFunction(
+            stack,
+            name,
+            image=ImageSource.from_image_uri(URI),
+            architecture="arm64",
+            tracing=Tracing.ACTIVE if name in ("A", "B") else Tracing.DISABLED,
+        )
+        for name in ("A", "B", "Untraced", "XrayGrant")
+    }
+    # an X-Ray grant to an untraced function attaches the shared policy, nothing more
+    functions["XrayGrant"].function.add_to_role_policy(
+        iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    )
+    template = template_of(stack)
+    managed = resources_of_type(template, "AWS::IAM::ManagedPolicy")
+    [tracing_id] = [
+        k for k, p in managed.items() if p["Properties"]["Description"].startswith("X-Ray")
+    ]
+    assert len(managed) == 5  # one per function and the shared one
+    attached = {
+        k: r["Properties"].get("ManagedPolicyArns")
+        for k, r in resources_of_type(template, "AWS::IAM::Role").items()
+    }
+    assert sorted(k[0] for k, v in attached.items() if v == [{"Ref": tracing_id}]) == [
+        "A",
+        "B",
+        "X",
+    ]
+    assert [k[0] for k, v in attached.items() if v is None] == ["U"]
 
 
 def test_no_tracing_means_no_acknowledgement_for_it() -> None:

@@ -48,7 +48,7 @@ function repositoryPolicy(account, region, consumers) {
   };
 }
 
-function addFunction(stack, key, spec, uri, architecture, platform) {
+function addFunction(stack, key, tracing, spec, uri, architecture, platform) {
   const name = spec.name;
   const scope = new Construct(stack, name);
   const fnPath = `${stack.node.path}/${name}`;
@@ -57,20 +57,17 @@ function addFunction(stack, key, spec, uri, architecture, platform) {
   });
   const role = new iam.Role(scope, 'ExecutionRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Execution role of ${fnPath}`,
+    managedPolicies: [tracing],
   });
   const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14),
   });
-  new iam.ManagedPolicy(role, 'ExecutionPolicy', {
+  const executionPolicy = new iam.ManagedPolicy(role, 'ExecutionPolicy', {
     roles: [role], description: `Permissions of ${fnPath}/ExecutionRole`,
     statements: [
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
     ],
-  });
-  new iam.ManagedPolicy(role, 'TracingPolicy', {
-    roles: [role], description: `X-Ray permissions of ${fnPath}/ExecutionRole`,
-    statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
   });
   const fn = new lambda.CfnFunction(new Construct(scope, 'Resource'), 'Resource', {
     architectures: [architecture],
@@ -88,7 +85,7 @@ function addFunction(stack, key, spec, uri, architecture, platform) {
     timeout: 30,
     tracingConfig: { mode: 'Active' },
   });
-  fn.node.addDependency(role);
+  fn.node.addDependency(executionPolicy);
   fn.addMetadata('lambda-image-constructs:image-platform', platform);
   fn.addMetadata('checkov', { skip: [
     { id: 'CKV_AWS_117', comment: `${fnPath} reaches AWS APIs through their public endpoints and no private network resource, so it runs outside a VPC (no ENIs or NAT to manage).` },
@@ -126,7 +123,7 @@ function build(app, config) {
     synthesizer: new cdk.DefaultStackSynthesizer({ imageAssetsRepositoryName: repositorySpec.name }),
     description: `Lambda container images of ${repositorySpec.name}`,
   });
-  images.addDependency(repositories);
+  images.addStackDependency(repositories);
   const platform = imageSpec.architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64';
   const asset = new ecrAssets.DockerImageAsset(new Construct(images, imageSpec.name), 'Asset', {
     directory: path.join(ROOT, imageSpec.directory), platform: ecrAssets.Platform.custom(platform), exclude: EXCLUDE,
@@ -153,8 +150,12 @@ function build(app, config) {
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${consumer.account}:log-group:*` } },
     }));
+    const tracing = new iam.ManagedPolicy(stack, 'ImageFunctionTracingPolicy', {
+      description: `X-Ray permissions of the ImageFunctions in ${stack.node.path}`,
+      statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+    });
     for (const spec of consumer.functions) {
-      addFunction(stack, key, spec, uri, imageSpec.architecture, platform);
+      addFunction(stack, key, tracing, spec, uri, imageSpec.architecture, platform);
     }
   }
 }
