@@ -3,19 +3,28 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
-from aws_cdk import App, Validations
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
+from aws_cdk import App, Aspects, Stage, Validations
+from cdk_nag import (
+    AwsSolutionsChecks,
+    NIST80053R5Checks,
+    ServerlessChecks,
+    WriteNagSuppressionsToCloudFormationAspect,
+)
 from constructs import IConstruct
 
 from .nag import LambdaContainerImageChecks
+
+_CHECKED_APPS: weakref.WeakSet[IConstruct] = weakref.WeakSet()
 
 
 def register_compliance_packs(app: App) -> None:
     """Check ``app`` with AwsSolutions, Serverless, NIST 800-53 R5 and our own
     LambdaContainerImageChecks at synth, and write every acknowledgement into the metadata of
     the template resources it covers (``Metadata.cdk_nag.rules_to_suppress``)."""
+    _CHECKED_APPS.add(app)
     Validations.of(app).add_plugins(
         # Given the app, this one pack also writes every acknowledgement into the template
         # (once for all packs: it is the same metadata).
@@ -24,6 +33,17 @@ def register_compliance_packs(app: App) -> None:
         NIST80053R5Checks(),
         LambdaContainerImageChecks(),
     )
+
+
+def write_acknowledgements_into_templates(stage: Stage) -> None:
+    """Write the acknowledgements in ``stage`` into its templates as well, when its app was
+    given to ``register_compliance_packs`` (call that first); otherwise do nothing.
+
+    ``register_compliance_packs`` writes them for the app's own stacks only: aws-cdk-lib
+    applies an app's aspects up to the boundary of each nested ``Stage``, so every Stage of an
+    app calls this for its stacks (the stages of ``stacks/`` do)."""
+    if stage.node.root in _CHECKED_APPS:
+        Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from aws_cdk import Environment, Stage
 from constructs import Construct
 
 from lambda_image_constructs import LambdaImage, LambdaImageRepository
+from lambda_image_constructs.compliance import write_acknowledgements_into_templates
 
 from .config import AppConfig, ConsumerAccountSpec
 from .image_function_stack import ImageFunctionStack
@@ -37,6 +38,7 @@ class ImageAccountStage(Stage):
     ) -> None:
         env = Environment(account=config.image_account.account, region=config.image_account.region)
         super().__init__(scope, id, env=env, **kwargs)
+        write_acknowledgements_into_templates(self)
         if repositories is None:
             repositories = ImageRepositoryStack(
                 self,
@@ -77,6 +79,7 @@ class ConsumerAccountStage(Stage):
     ) -> None:
         env = Environment(account=consumer.environment.account, region=consumer.environment.region)
         super().__init__(scope, id, env=env, **kwargs)
+        write_acknowledgements_into_templates(self)
         self.functions = ImageFunctionStack(
             self,
             "Functions",

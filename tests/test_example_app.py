@@ -183,3 +183,23 @@ def test_templates_are_byte_identical_from_two_folders(tmp_path: Path) -> None:
     templates = synth_in_copy(first)
     assert len(templates) == len(DEFAULT_STACKS)
     assert synth_in_copy(second) == templates
+
+
+def test_acknowledgements_inside_stages_reach_the_templates(
+    default_templates: dict[str, dict[str, Any]],
+) -> None:
+    # aws-cdk-lib stops an app's aspects at each Stage; the stages write their own.
+    template = default_templates["Consumer-workload-a/Functions"]
+    suppressed = {
+        logical_id: sorted(
+            rule["id"] for rule in resource["Metadata"]["cdk_nag"]["rules_to_suppress"]
+        )
+        for logical_id, resource in template["Resources"].items()
+        if "cdk_nag" in resource.get("Metadata", {})
+    }
+    queue = next(
+        k for k in resources_of_type(template, "AWS::SQS::Queue") if k.startswith("greeter")
+    )
+    assert suppressed[queue] == ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"]
+    [tracing] = [k for k in suppressed if k.startswith("ImageFunctionTracingPolicy")]
+    assert suppressed[tracing] == ["AwsSolutions-IAM5[Resource::*]"]
