@@ -1,6 +1,6 @@
-"""Check that the hand-written apps (benchmarks/raw_app.py in Python, benchmarks/js/raw_app.js
-in JavaScript) emit the same templates as this library's app for the same generated
-organisation, asset hashes masked. Exit 1 on a difference.
+"""Check that the hand-written apps (benchmarks/raw_app.py and benchmarks/floor_app.py in
+Python, benchmarks/js/raw_app.js in JavaScript) emit the same templates as this library's app
+for the same generated organisation, asset hashes masked. Exit 1 on a difference.
 
     python benchmarks/compare_templates.py [<consumer accounts> <functions each>]
 """
@@ -37,6 +37,7 @@ def commands(accounts: int, functions: int, outdir: Path, config: Path) -> dict[
         "library": [sys.executable, str(BENCHMARKS / "synth_once.py"), *size, "--outdir",
                     str(outdir)],
         "python": [sys.executable, str(BENCHMARKS / "raw_app.py"), *size, str(outdir)],
+        "python floor": [sys.executable, str(BENCHMARKS / "floor_app.py"), *size, str(outdir)],
         "javascript": [str(NODE), str(BENCHMARKS / "js" / "raw_app.js"), *size, str(outdir),
                        str(config)],
     }  # fmt: skip
@@ -46,7 +47,7 @@ def synthesize(accounts: int, functions: int, scratch: Path) -> dict[str, str]:
     config = scratch / "org.json"
     config.write_text(json.dumps(org_config(accounts, functions)))
     found = {}
-    for name in ("library", "python", "javascript"):
+    for name in ("library", "python", "python floor", "javascript"):
         outdir = scratch / name
         command = commands(accounts, functions, outdir, config)[name]
         subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if different:
         return 1
     print(f"identical templates at {accounts}x{functions} (asset hashes masked): the library,"
-          " the hand-written Python app and the hand-written JavaScript app")  # fmt: skip
+          " the hand-written Python app, its fewest-round-trips form and the hand-written"
+          " JavaScript app")  # fmt: skip
     return 0
 
 

@@ -70,6 +70,43 @@ def repository_policy(account: str, region: str, consumers: list[str]) -> dict[s
 
 
 def build(app: App, config: dict[str, Any]) -> None:
+    uri, platform = build_image_account(app, config)
+    region = config["imageAccount"]["region"]
+    [image_spec] = config["images"]
+    for consumer in config["consumerAccounts"]:
+        env = Environment(account=consumer["account"], region=region)
+        stage = Stage(app, f"Consumer-{consumer['name']}", env=env)
+        stack = Stack(
+            stage,
+            "Functions",
+            env=env,
+            description=f"Lambda functions of consumer account {consumer['name']}",
+        )
+        key = kms.Key(
+            stack, "FunctionsKey", enable_key_rotation=True,
+            description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
+        )  # fmt: skip
+        key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                     "kms:Describe*"],
+            resources=["*"],
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:aws:logs:{region}:{consumer['account']}:log-group:*"}},
+        ))  # fmt: skip
+        tracing = iam.ManagedPolicy(
+            stack, "ImageFunctionTracingPolicy",
+            description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
+            statements=[iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])],
+        )  # fmt: skip
+        for spec in consumer["functions"]:
+            add_function(stack, key, tracing, spec, uri, image_spec["architecture"], platform)
+
+
+def build_image_account(app: App, config: dict[str, Any]) -> tuple[str, str]:
+    """The image account's stage (repository, image, URI parameter): the same few constructs
+    in every way of building the organisation. Returns the image URI and platform."""
     image_env = Environment(**config["imageAccount"])
     account, region = config["imageAccount"]["account"], config["imageAccount"]["region"]
     [repository_spec] = config["repositories"]
@@ -117,35 +154,7 @@ def build(app: App, config: dict[str, Any]) -> None:
         description=f"Image URI of {image_spec['name']} ({platform})",
     )  # fmt: skip
 
-    for consumer in config["consumerAccounts"]:
-        env = Environment(account=consumer["account"], region=region)
-        stage = Stage(app, f"Consumer-{consumer['name']}", env=env)
-        stack = Stack(
-            stage,
-            "Functions",
-            env=env,
-            description=f"Lambda functions of consumer account {consumer['name']}",
-        )
-        key = kms.Key(
-            stack, "FunctionsKey", enable_key_rotation=True,
-            description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
-        )  # fmt: skip
-        key.add_to_resource_policy(iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
-            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                     "kms:Describe*"],
-            resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                    f"arn:aws:logs:{region}:{consumer['account']}:log-group:*"}},
-        ))  # fmt: skip
-        tracing = iam.ManagedPolicy(
-            stack, "ImageFunctionTracingPolicy",
-            description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
-            statements=[iam.PolicyStatement(
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])],
-        )  # fmt: skip
-        for spec in consumer["functions"]:
-            add_function(stack, key, tracing, spec, uri, image_spec["architecture"], platform)
+    return uri, platform
 
 
 def add_function(

@@ -1,0 +1,180 @@
+"""The same organisation as benchmarks/raw_app.py, written with the fewest jsii round trips
+Python can make: each consumer resource one ``CfnResource`` whose construct ID is its logical
+ID (so no override call), its properties and references plain values (``Ref`` / ``Fn::GetAtt``
+dicts, no tokens to ask for). No construct per function, no acknowledgements, no validation.
+It emits the same templates as the library (benchmarks/compare_templates.py checks that), so
+its synth time is the floor for any Python app of these templates: what jsii costs before a
+library does anything.
+
+    python benchmarks/floor_app.py <consumer accounts> <functions each> <outdir>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, CfnResource, Environment, RemovalPolicy, Stack, Stage
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from raw_app import build_image_account  # noqa: E402
+
+from stacks.generate import org_config  # noqa: E402
+
+CHECKOV_117 = (
+    " reaches AWS APIs through their public endpoints and no private network resource, so it"
+    " runs outside a VPC (no ENIs or NAT to manage)."
+)
+CHECKOV_115 = (
+    " shares the account's unreserved concurrency pool; reserved_concurrent_executions caps it"
+    " when its workload needs it."
+)
+
+
+def logical_id(*components: str) -> str:
+    """The logical ID aws-cdk-lib gives a resource at this path below its stack (its
+    ``makeUniqueId``): the path's words, 'Resource' left out, and 8 hex of the path's MD5."""
+    path = [c for c in components if c != "Default"]
+    digest = hashlib.md5("/".join(path).encode()).hexdigest()[:8].upper()
+    words: list[str] = []
+    for component in path:
+        if not words or not words[-1].endswith(component):
+            words.append(component)
+    human = "".join(re.sub(r"[^A-Za-z0-9]", "", w) for w in words if w != "Resource")
+    return human[:240] + digest
+
+
+def arn(resource: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [resource, "Arn"]}
+
+
+def document(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def add_functions(
+    stack: Stack, consumer: dict[str, Any], region: str, uri: str, platform: str
+) -> None:
+    account = consumer["account"]
+    stack_path = f"Consumer-{consumer['name']}/Functions"
+    key = logical_id("FunctionsKey", "Resource")
+    CfnResource(stack, key, type="AWS::KMS::Key", properties={
+        "Description": "Encrypts the logs and environment of the functions in"
+                       f" Consumer-{consumer['name']}-Functions",
+        "EnableKeyRotation": True,
+        "KeyPolicy": document(
+            {"Action": "kms:*", "Effect": "Allow", "Resource": "*",
+             "Principal": {"AWS": f"arn:aws:iam::{account}:root"}},
+            {"Action": ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*",
+                        "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+             "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                       f"arn:aws:logs:{region}:{account}:log-group:*"}},
+             "Effect": "Allow", "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+             "Resource": "*"}),
+    }).apply_removal_policy(RemovalPolicy.RETAIN)  # fmt: skip
+    tracing = logical_id("ImageFunctionTracingPolicy", "Resource")
+    CfnResource(stack, tracing, type="AWS::IAM::ManagedPolicy", properties={
+        "Description": f"X-Ray permissions of the ImageFunctions in {stack_path}",
+        "Path": "/",
+        "PolicyDocument": document({"Action": ["xray:PutTelemetryRecords",
+                                               "xray:PutTraceSegments"],
+                                    "Effect": "Allow", "Resource": "*"}),
+    })  # fmt: skip
+    for spec in consumer["functions"]:
+        name = spec["name"]
+        path = f"{stack_path}/{name}"
+        log_group = logical_id(name, "LogGroup", "Resource")
+        role = logical_id(name, "ExecutionRole", "Resource")
+        policy = logical_id(name, "ExecutionRole", "ExecutionPolicy", "Resource")
+        queue = logical_id(name, "DeadLetterQueue", "Resource")
+        CfnResource(stack, log_group, type="AWS::Logs::LogGroup", properties={
+            "KmsKeyId": arn(key), "RetentionInDays": 365,
+        }).apply_removal_policy(RemovalPolicy.RETAIN)  # fmt: skip
+        CfnResource(stack, role, type="AWS::IAM::Role", properties={
+            "AssumeRolePolicyDocument": document({
+                "Action": "sts:AssumeRole", "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}}),
+            "Description": f"Execution role of {path}",
+            "ManagedPolicyArns": [{"Ref": tracing}],
+        })  # fmt: skip
+        CfnResource(stack, policy, type="AWS::IAM::ManagedPolicy", properties={
+            "Description": f"Permissions of {path}/ExecutionRole",
+            "Path": "/",
+            "PolicyDocument": document(
+                {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+                 "Resource": arn(log_group)},
+                {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(queue)}),
+            "Roles": [{"Ref": role}],
+        })  # fmt: skip
+        CfnResource(stack, queue, type="AWS::SQS::Queue", properties={
+            "KmsMasterKeyId": "alias/aws/sqs", "MessageRetentionPeriod": 1209600,
+        }).apply_removal_policy(RemovalPolicy.DESTROY)  # fmt: skip
+        CfnResource(stack, logical_id(name, "DeadLetterQueue", "Policy", "Resource"),
+                    type="AWS::SQS::QueuePolicy", properties={
+            "PolicyDocument": document({
+                "Action": "sqs:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                "Effect": "Deny", "Principal": {"AWS": "*"}, "Resource": arn(queue)}),
+            "Queues": [{"Ref": queue}],
+        })  # fmt: skip
+        function = CfnResource(stack, logical_id(name, "Resource", "Resource"),
+                               type="AWS::Lambda::Function", properties={
+            "Architectures": [platform.split("/")[1]],
+            "Code": {"ImageUri": uri},
+            "DeadLetterConfig": {"TargetArn": arn(queue)},
+            "Environment": {"Variables": spec["environment"]},
+            "EphemeralStorage": {"Size": 512},
+            "FunctionName": name,
+            "ImageConfig": {"Command": spec["command"]},
+            "KmsKeyArn": arn(key),
+            "LoggingConfig": {"LogGroup": {"Ref": log_group}},
+            "MemorySize": 512,
+            "PackageType": "Image",
+            "Role": arn(role),
+            "Timeout": 30,
+            "TracingConfig": {"Mode": "Active"},
+        })  # fmt: skip
+        function.add_override("DependsOn", [policy])
+        function.add_override("Metadata", {
+            "lambda-image-constructs:image-platform": platform,
+            "checkov": {"skip": [{"id": "CKV_AWS_117", "comment": path + CHECKOV_117},
+                                 {"id": "CKV_AWS_115", "comment": path + CHECKOV_115}]},
+        })  # fmt: skip
+
+
+def main() -> int:
+    accounts, functions, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    started = time.monotonic()
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.pop("lambda-image-constructs", None)
+    app = App(outdir=outdir, context=context)
+    built = time.monotonic()
+    config = org_config(accounts, functions)
+    uri, platform = build_image_account(app, config)
+    region = config["imageAccount"]["region"]
+    for consumer in config["consumerAccounts"]:
+        env = Environment(account=consumer["account"], region=region)
+        stage = Stage(app, f"Consumer-{consumer['name']}", env=env)
+        stack = Stack(
+            stage,
+            "Functions",
+            env=env,
+            description=f"Lambda functions of consumer account {consumer['name']}",
+        )
+        add_functions(stack, consumer, region, uri, platform)
+    constructed = time.monotonic()
+    app.synth()
+    done = time.monotonic()
+    print(json.dumps({"construct_s": constructed - built, "synth_s": done - constructed,
+                      "total_s": done - started}))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

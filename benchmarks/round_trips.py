@@ -1,0 +1,104 @@
+"""Where the library's synth time goes: every jsii round trip of one synthesis of a generated
+organisation, counted by kind (create, get, invoke, callback, ...) and by phase (building the
+constructs, then ``app.synth()``), with an optional profile of the Python side. Prints
+Markdown; asserts nothing.
+
+    python benchmarks/round_trips.py [--size 2x50] [--nag] [--top 25] [--profile 20]
+
+Each round trip is one message to the Node process jsii starts and one answer: about 0.15 ms
+for the smallest on 2 cores, more for a construct, so their number is most of what a Python CDK
+app pays over the same app in JavaScript.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import cProfile
+import io
+import json
+import pstats
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def count_round_trips() -> tuple[collections.Counter[tuple[str, str, str]], dict[str, str]]:
+    """Counts every message Python sends to Node from now on, keyed by (phase, kind, what)."""
+    from jsii._kernel.providers import process
+
+    counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
+    phase = {"now": "construct"}
+    original = process._NodeProcess.send
+
+    def counted(self: Any, request: Any, response_type: Any) -> Any:
+        what = (
+            getattr(request, "fqn", None)
+            or getattr(request, "method", None)
+            or getattr(request, "property", None)
+            or ""
+        )
+        counts[(phase["now"], type(request).__name__.removesuffix("Request"), what)] += 1
+        return original(self, request, response_type)
+
+    process._NodeProcess.send = counted  # type: ignore[method-assign]
+    return counts, phase
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="2x50", help="consumer accounts x functions each")
+    parser.add_argument("--nag", action="store_true", help="with the cdk-nag packs")
+    parser.add_argument("--top", type=int, default=25, help="kinds listed per phase")
+    parser.add_argument("--profile", type=int, default=0, help="Python profile lines to print")
+    args = parser.parse_args()
+    accounts, functions = (int(n) for n in args.size.split("x"))
+    counts, phase = count_round_trips()
+
+    from aws_cdk import App
+
+    import app as application
+    from stacks.generate import org_config
+
+    if not args.nag:
+        application.register_compliance_packs = lambda app: None  # type: ignore[assignment]
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    profile = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Path(scratch) / "org.json"
+        config.write_text(json.dumps(org_config(accounts, functions)))
+        app = App(outdir=str(Path(scratch) / "out"), context={**context, "config": str(config)})
+        profile.enable()
+        application.build_app(app)
+        profile.disable()
+        phase["now"] = "synth"
+        app.synth()
+
+    total = accounts * functions
+    print(f"{args.size} ({total} functions), cdk-nag {'on' if args.nag else 'off'}")
+    for name in ("construct", "synth"):
+        in_phase = {k: v for k, v in counts.items() if k[0] == name}
+        all_trips = sum(in_phase.values())
+        print()
+        print(f"{name} phase: {all_trips:,} round trips, {all_trips / total:.1f} per function")
+        print()
+        print("| what | kind | count | per function |")
+        print("| --- | --- | --- | --- |")
+        for (_, kind, what), number in collections.Counter(in_phase).most_common(args.top):
+            print(f"| {what or '(none)'} | {kind} | {number:,} | {number / total:.2f} |")
+    if args.profile:
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.sort_stats("tottime").print_stats(args.profile)
+        print()
+        print("Python profile of the construct phase (tottime):")
+        print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
