@@ -10,6 +10,7 @@ from aws_cdk import App, CfnWaitConditionHandle, Duration, Environment, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.aws_lambda import Tracing
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from syrupy.assertion import SnapshotAssertion
@@ -326,6 +327,49 @@ def test_functions_of_a_stack_share_one_tracing_policy() -> None:
         "X",
     ]
     assert [k[0] for k, v in attached.items() if v is None] == ["U"]
+
+
+def test_the_dead_letter_queue_is_an_iqueue_of_the_queue_it_made() -> None:
+    stack = new_stack(account=CONSUMER_A, app=App())
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    fn.dead_letter_queue.grant_consume_messages(reader)
+    template = template_of(stack)
+    [queue_id] = resources_of_type(template, "AWS::SQS::Queue")
+    [policy] = resources_of_type(template, "AWS::SQS::QueuePolicy").values()
+    assert policy["Properties"]["Queues"] == [{"Ref": queue_id}]
+    function = only_resource_of_type(template, "AWS::Lambda::Function")["Properties"]
+    assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    [granted] = resources_of_type(template, "AWS::IAM::Policy").values()
+    [statement] = granted["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+
+
+def test_a_given_dead_letter_queue_is_used_as_it_is() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    mine = sqs.Queue.from_queue_arn(
+        stack, "Mine", f"arn:aws:sqs:us-east-1:{CONSUMER_A}:failed-events"
+    )
+    fn = ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_image_uri(URI),
+        architecture="arm64",
+        dead_letter_queue=mine,
+    )
+    assert fn.dead_letter_queue is mine
+    template = template_of(stack)
+    assert resources_of_type(template, "AWS::SQS::Queue") == {}
+    function = only_resource_of_type(template, "AWS::Lambda::Function")["Properties"]
+    assert function["DeadLetterConfig"] == {"TargetArn": mine.queue_arn}
+    statements = next(
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of_type(template, "AWS::IAM::ManagedPolicy").values()
+        if p["Properties"]["Description"].startswith("Permissions")
+    )
+    assert {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": mine.queue_arn} in (
+        statements
+    )
 
 
 def test_no_tracing_means_no_acknowledgement_for_it() -> None:
