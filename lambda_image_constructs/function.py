@@ -27,12 +27,13 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.region_info import RegionInfo
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from . import function_validation as checks
 from .architecture import LambdaArchitecture, parse_architecture
 from .errors import Problems
 from .image import LambdaImage
+from .logical_ids import logical_id
 from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
 from .repository import LambdaImageRepository
@@ -204,6 +205,7 @@ CHECKOV_FOR_NIST = {
 }
 XRAY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 TRACING_MODES = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough"}
+_IN_HOLDER = ("Resource", "Resource")  # the function's path below the ImageFunction
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,9 @@ class _Scope:
     account: str | None
     region: str | None
     path: str
+    root: IConstruct
+    stack_path: str
+    below_stack: tuple[str, ...]  # the scope's construct IDs below its stack
 
 
 _SCOPES: weakref.WeakKeyDictionary[Construct, _Scope] = weakref.WeakKeyDictionary()
@@ -231,7 +236,19 @@ def _scope_of(scope: Construct) -> _Scope:
     except (KeyError, TypeError):
         pass
     stack = Stack.of(scope)
-    found = _Scope(stack, _known(stack.account), _known(stack.region), scope.node.path)
+    node = scope.node
+    path = node.path
+    stack_path = stack.node.path if scope is not stack else path
+    below = path[len(stack_path) :].strip("/")
+    found = _Scope(
+        stack,
+        _known(stack.account),
+        _known(stack.region),
+        path,
+        node.root,
+        stack_path,
+        tuple(below.split("/")) if below else (),
+    )
     with contextlib.suppress(TypeError):
         _SCOPES[scope] = found
     return found
@@ -481,10 +498,10 @@ class ImageFunction(Construct):
         # An L1 function with its properties as one value: what aws-cdk-lib's Function renders
         # for an image, without its grants and code binding; at the path (and so with the
         # logical ID) aws-cdk-lib's Function would give it.
-        holder = Construct(self, "Resource")
+        holder = Construct(self, _IN_HOLDER[0])
         resource = lambda_.CfnFunction(
             holder,
-            "Resource",
+            _IN_HOLDER[1],
             architectures=[parsed_architecture.lambda_name],
             code={"imageUri": resolved.image_uri},
             dead_letter_config={"targetArn": queue_arn},
@@ -540,7 +557,12 @@ class ImageFunction(Construct):
                 ),
             )
         Validations.of(holder).acknowledge(*function_acknowledgements)
-        note_acknowledged(resource, (a.id for a in function_acknowledgements))
+        note_acknowledged(
+            resource,
+            (a.id for a in function_acknowledgements),
+            # where it will be in the template, unless its stack allocates IDs its own way
+            at=(shared.root, shared.stack_path, logical_id(*shared.below_stack, id, *_IN_HOLDER)),
+        )
         if log_encryption_key is None:
             Validations.of(self.log_group).acknowledge(
                 Acknowledgment(

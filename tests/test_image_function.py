@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, CfnWaitConditionHandle, Duration, Environment, Stack
+from aws_cdk import App, CfnElement, CfnWaitConditionHandle, Duration, Environment, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -154,6 +155,25 @@ def test_asset_source_two_functions_share_the_image(template_snapshot: SnapshotA
         "app.handler",
     ]
     assert template == template_snapshot
+
+
+class _NumberedIds(Stack):
+    """A stack that names its resources its own way (some teams do, to keep IDs stable)."""
+
+    def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
+        return "Res" + hashlib.sha256(cfn_element.node.path.encode()).hexdigest()[:12]
+
+
+def test_acknowledgements_hold_in_a_stack_that_names_resources_its_own_way() -> None:
+    app, image, unused = asset_app()
+    CfnWaitConditionHandle(unused, "Placeholder")
+    stack = _NumberedIds(app, "Numbered", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    ImageFunction(stack, "Fn", image=ImageSource.from_asset(image), architecture="arm64")
+    # the pack's template check cannot guess these IDs, so it looks the function up in the
+    # tree, where its acknowledgement of the tag (a content hash, immutable) is found
+    template = template_of(stack)
+    [function_id] = resources_of_type(template, "AWS::Lambda::Function")
+    assert function_id.startswith("Res")
 
 
 def test_defaults_of_a_careful_platform_team() -> None:

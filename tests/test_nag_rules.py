@@ -208,14 +208,17 @@ def test_pack_honours_an_acknowledgement_on_an_ancestor() -> None:
     app = new_app()
     stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
     team = Construct(stack, "Team")
-    ecr.Repository(team, "Plain", removal_policy=RemovalPolicy.RETAIN, image_scan_on_push=True)
+    ecr.Repository(team, "Cache", removal_policy=RemovalPolicy.RETAIN, image_scan_on_push=True)
     Validations.of(team).acknowledge(
         Acknowledgment(
             id="LambdaContainerImage-RepositoryImmutableTags",
             reason="The build cache of Team: its tags move by design; no function runs them.",
         )
     )
+    # in the construct tree, and in the templates at synth (an acknowledgement the library
+    # did not make, so read from the tree)
     assert nag_findings(app, LambdaContainerImageChecks()) == []
+    app.synth()  # raises on any finding that is not acknowledged
 
 
 def test_pack_checks_resources_in_stages_and_plain_cfn_resources() -> None:
@@ -245,3 +248,16 @@ def test_a_finding_fails_synth_through_the_validation_plugin() -> None:
     with pytest.raises(Exception, match="LambdaContainerImage-RepositoryImmutableTags") as failed:
         app.synth()
     assert "Repos/Plain/Resource" in str(failed.value)
+
+
+def test_synth_checks_the_template_as_written_overrides_included() -> None:
+    app = new_app()
+    stack = Stack(app, "Fns", env=Environment(account=OTHER, region="us-east-1"))
+    uri = f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x@{DIGEST}"
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    fn.resource.add_property_override("ImageConfig.EntryPoint", ["python3", "-m", "app"])
+    # the construct tree still has no EntryPoint; the template CloudFormation gets does
+    assert nag_findings(app, LambdaContainerImageChecks()) == []
+    with pytest.raises(Exception, match="LambdaContainerImage-ImageConfigAbsoluteEntrypoint") as e:
+        app.synth()
+    assert "Fns/Fn/Resource/Resource" in str(e.value)

@@ -3,15 +3,18 @@ and runs them as a cdk-nag 3 pack (a CDK validation plugin)."""
 
 from __future__ import annotations
 
+import json
 import re
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, cast
 
 from aws_cdk import (
     CfnResource,
+    IPolicyValidationContext,
     PolicyValidationPluginReport,
     PolicyViolatingResource,
     PolicyViolation,
@@ -108,16 +111,34 @@ _DELETION_POLICIES = {
     "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
 }
 _ACKNOWLEDGED_PREFIX = re.compile(r"^annotation::", re.IGNORECASE)
+_ACCOUNT = re.compile(r"\d{12}")
 # Rule ids the constructs of this library acknowledged on a resource or an ancestor of it, as
 # they did so: reading them back from Node costs a dozen round trips per resource.
 _NOTED: weakref.WeakKeyDictionary[IConstruct, frozenset[str]] = weakref.WeakKeyDictionary()
+# The same, by app and by where the resource lands in a template: (stack path, logical ID).
+_NOTED_AT: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str], frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def note_acknowledged(resource: IConstruct, rule_ids: Iterable[str]) -> None:
+def note_acknowledged(
+    resource: IConstruct,
+    rule_ids: Iterable[str],
+    *,
+    at: tuple[IConstruct, str, str] | None = None,
+) -> None:
     """Record that ``rule_ids`` were acknowledged (``Validations.of(x).acknowledge``) on
-    ``resource`` or an ancestor of it. Only ever a shortcut: acknowledgements are never taken
-    back, and what is not noted is still read from the construct tree."""
-    _NOTED[resource] = _NOTED.get(resource, frozenset()) | frozenset(rule_ids)
+    ``resource`` or an ancestor of it; ``at``: the app, the stack's construct path and the
+    resource's logical ID, when the caller knows them. Only ever a shortcut: acknowledgements
+    are never taken back, and what is not noted is still read from the construct tree (a wrong
+    ``at`` only costs that)."""
+    ids = frozenset(rule_ids)
+    _NOTED[resource] = _NOTED.get(resource, frozenset()) | ids
+    if at is not None:
+        app, stack_path, logical_id = at
+        by_place = _NOTED_AT.setdefault(app, {})
+        key = (stack_path, logical_id)
+        by_place[key] = by_place.get(key, frozenset()) | ids
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,25 @@ def _checked(construct: IConstruct) -> bool:
     if isinstance(construct, CHECKED_CLASSES):
         return True
     return type(construct) is CfnResource and construct.cfn_resource_type in CHECKED_TYPES
+
+
+def _violated(resource: dict[str, Any], context: RuleContext) -> list[RuleSpec]:
+    return [spec for spec in RULES if spec.check(resource, context) is Compliance.NON_COMPLIANT]
+
+
+def _checked_by_logical_id(app: IConstruct) -> dict[tuple[str, str], IConstruct]:
+    """Every resource a rule may apply to, by (stack path, logical ID): a few round trips
+    each, so only asked for when a finding needs its construct."""
+    found: dict[tuple[str, str], IConstruct] = {}
+    stack_paths: dict[Stack, str] = {}
+    for construct in app.node.find_all():
+        if _checked(construct):
+            stack = Stack.of(construct)
+            if stack not in stack_paths:
+                stack_paths[stack] = stack.node.path
+            resource = cast(CfnResource, construct)
+            found[(stack_paths[stack], stack.get_logical_id(resource))] = construct
+    return found
 
 
 @cache
@@ -181,14 +221,46 @@ class LambdaContainerImageChecks(NagPack):
     def name(self) -> str:
         return PACK_NAME
 
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        """What CDK calls at synth, once the templates are written: the rules read each
+        repository and function as its template has it (overrides included) with no round
+        trip to Node; only a finding the library did not note as acknowledged is looked up in
+        the construct tree, for its path and its acknowledgements."""
+        self._findings = []
+        app = context.app_construct
+        noted = _NOTED_AT.get(app, {})
+        constructs: dict[tuple[str, str], IConstruct] | None = None
+        for stack in context.stack_templates:
+            stack_path = stack.stack_construct_path
+            template = json.loads(Path(stack.template_path).read_text())
+            account = stack.account_id
+            rule_context = RuleContext(account if account and _ACCOUNT.fullmatch(account) else None)
+            for resource_id, resource in (template.get("Resources") or {}).items():
+                if resource.get("Type") not in CHECKED_TYPES:
+                    continue
+                for spec in _violated(resource, rule_context):
+                    if spec.rule_id in noted.get((stack_path, resource_id), ()):
+                        continue
+                    if constructs is None:
+                        constructs = _checked_by_logical_id(app)
+                    construct = constructs.get((stack_path, resource_id))
+                    if construct is None:
+                        self._findings.append(_Finding(spec, f"{stack_path}/{resource_id}"))
+                    elif not _acknowledged(construct, spec.rule_id):
+                        self._findings.append(_Finding(spec, construct.node.path))
+        return self._report()
+
     def validate_scope(self, scope: IConstruct) -> PolicyValidationPluginReport:
-        """Check every ECR repository and Lambda function under ``scope`` (what cdk-nag's
-        ``validate`` calls with the app)."""
+        """Check every ECR repository and Lambda function under ``scope``, as the construct
+        tree has them (for tests, and for a tree that was not synthesized)."""
         self._findings = []
         # The whole tree in one round trip; the class of each proxy says what it is.
         for construct in scope.node.find_all():
             if _checked(construct):
                 self._check_resource(cast(CfnResource, construct))
+        return self._report()
+
+    def _report(self) -> PolicyValidationPluginReport:
         by_rule: dict[str, list[str]] = {}
         for finding in self._findings:
             by_rule.setdefault(finding.spec.rule_id, []).append(finding.construct_path)
@@ -229,10 +301,7 @@ class LambdaContainerImageChecks(NagPack):
         else:
             deletion = node.cfn_options.deletion_policy
             resource["DeletionPolicy"] = _DELETION_POLICIES.get(deletion.name) if deletion else None
-        context = RuleContext(self._account_of(stack))
-        for spec in RULES:
-            if spec.check(resource, context) is not Compliance.NON_COMPLIANT:
-                continue
+        for spec in _violated(resource, RuleContext(self._account_of(stack))):
             if not _acknowledged(node, spec.rule_id):
                 self._findings.append(_Finding(spec, node.node.path))
 
