@@ -24,6 +24,8 @@ def register_compliance_packs(app: App) -> None:
     """Check ``app`` with AwsSolutions, Serverless, NIST 800-53 R5 and our own
     LambdaContainerImageChecks at synth, and write every acknowledgement into the metadata of
     the template resources it covers (``Metadata.cdk_nag.rules_to_suppress``)."""
+    if app in _CHECKED_APPS:
+        return  # once per app: each pack would otherwise run as often as it was added
     _CHECKED_APPS.add(app)
     Validations.of(app).add_plugins(
         # Given the app, this one pack also writes every acknowledgement into the template

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import importlib.util
 from types import ModuleType
+from typing import Any
 
-from aws_cdk import App
+import pytest
+from aws_cdk import App, CfnWaitConditionHandle, Stack
 
 from app import build_app
-from lambda_image_constructs.compliance import acknowledgements
+from lambda_image_constructs.compliance import acknowledgements, register_compliance_packs
+from lambda_image_constructs.nag import LambdaContainerImageChecks
 
-from .cdk_harness import PROJECT_ROOT, cdk_json_context
+from .cdk_harness import PROJECT_ROOT, cdk_json_context, new_app
 
 
 def compliance_report() -> ModuleType:
@@ -42,3 +45,19 @@ def test_each_acknowledgement_names_a_full_rule_id_and_a_reason() -> None:
     # Per-function NIST choices name their function, so no two functions share a reason.
     nist = [a for a in found if a.rule.startswith("NIST.800.53.R5-Lambda")]
     assert len({a.reason for a in nist}) == len(nist)
+
+
+def test_registering_twice_runs_each_pack_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = []
+    original = LambdaContainerImageChecks.validate
+
+    def counted(self: LambdaContainerImageChecks, context: Any) -> Any:
+        runs.append(context)
+        return original(self, context)
+
+    monkeypatch.setattr(LambdaContainerImageChecks, "validate", counted)
+    app = new_app()  # registers the packs, as build_app does again
+    register_compliance_packs(app)
+    CfnWaitConditionHandle(Stack(app, "Any"), "Placeholder")
+    app.synth()
+    assert len(runs) == 1
