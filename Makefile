@@ -32,7 +32,7 @@ help:
 	@echo "make test             set up, then ruff, mypy, pytest and make check"
 	@echo "make check            cfn-lint, checkov, hadolint and parliament over the apps' output"
 	@echo "make images           synthesize, then build the app's images (docker or podman)"
-	@echo "make bench            synth at organisation scale three ways, and local image times"
+	@echo "make bench            synth at organisation scale four ways, and local image times"
 	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
 	@echo "make clean            remove cdk.out/ and caches (keeps .venv and node_modules)"
 

@@ -31,7 +31,7 @@ def masked(templates: dict[str, Any]) -> str:
 
 
 def commands(accounts: int, functions: int, outdir: Path, config: Path) -> dict[str, list[str]]:
-    """How each of the three apps synthesizes the organisation into ``outdir``."""
+    """How each app synthesizes the organisation into ``outdir``."""
     size = [str(accounts), str(functions)]
     return {
         "library": [sys.executable, str(BENCHMARKS / "synth_once.py"), *size, "--outdir",

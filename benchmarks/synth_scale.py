@@ -42,7 +42,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10x10,40x50")
     args = parser.parse_args()
     if compare_templates.main([]) != 0:
-        print("the three apps do not emit the same templates; not measuring", file=sys.stderr)
+        print("the apps do not emit the same templates; not measuring", file=sys.stderr)
         return 1
     print()
     print("| size | way | median wall (s) | per function (ms) | peak RSS (MB) | jsii round trips |")
