@@ -296,6 +296,22 @@ def _key_arn(key: kms.IKey) -> str:
     return arn
 
 
+def _xray_write(statement: iam.PolicyStatement) -> bool:
+    """Whether ``statement`` only allows sending traces, which is all the stack's shared
+    tracing policy may hold: every traced function of the stack gets what it allows."""
+    actions = statement.actions
+    return (
+        bool(actions)
+        and set(actions) <= XRAY_ACTIONS
+        and statement.effect.name == "ALLOW"
+        and list(statement.resources) == ["*"]
+        and not statement.not_actions
+        and not statement.not_resources
+        and not statement.has_principal
+        and not statement.conditions
+    )
+
+
 def _document(*statements: Mapping[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
@@ -320,7 +336,7 @@ class _ExecutionRole(iam.Role):
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
-        if set(statement.actions) <= XRAY_ACTIONS:
+        if _xray_write(statement):
             policy = _tracing_policy(Stack.of(self))
             policy.add_statements(statement)
             self.add_managed_policy(policy)

@@ -392,6 +392,42 @@ def test_a_given_dead_letter_queue_is_used_as_it_is() -> None:
     )
 
 
+def test_only_plain_xray_writes_go_to_the_shared_tracing_policy() -> None:
+    stack = new_stack(account=CONSUMER_A, app=App())
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    other = ImageFunction(
+        stack, "Other", image=ImageSource.from_image_uri(URI), architecture="arm64"
+    )
+    # what would reach every traced function of the stack if it went to the shared policy
+    for statement in (
+        iam.PolicyStatement(not_actions=["iam:*"], resources=["*"]),
+        iam.PolicyStatement(
+            actions=["xray:PutTraceSegments"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+        ),
+    ):
+        fn.function.add_to_role_policy(statement)
+    other.function.add_to_role_policy(
+        iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    )
+    policies = {
+        p["Properties"]["Description"].split()[-1]: p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of_type(template_of(stack), "AWS::IAM::ManagedPolicy").values()
+    }
+    shared = policies["TestStack"]  # every traced function of the stack gets these
+    assert all("Condition" not in s and "NotAction" not in s for s in shared)
+    actions = {
+        a for s in shared for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert actions == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    assert {"NotAction": "iam:*", "Effect": "Allow", "Resource": "*"} in policies[
+        "TestStack/Fn/ExecutionRole"
+    ]
+    assert any("Condition" in s for s in policies["TestStack/Fn/ExecutionRole"])
+    assert len(policies["TestStack/Other/ExecutionRole"]) == 2  # logs, queue
+
+
 def test_no_tracing_means_no_acknowledgement_for_it() -> None:
     app = new_app()
     stack = Stack(app, "Untraced", env=Environment(account=CONSUMER_A, region="us-east-1"))
