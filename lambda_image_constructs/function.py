@@ -332,13 +332,16 @@ class _ExecutionRole(iam.Role):
 
     execution_policy: iam.CfnManagedPolicy
     _statements: list[Any]
+    _granted: iam.PolicyDocument | None = None
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
         if _xray_write(statement):
+            # The shared policy already allows every X-Ray write; attaching it is the grant
+            # (the statement itself is not added: a later add_actions on it would reach every
+            # traced function of the stack).
             policy = _tracing_policy(Stack.of(self))
-            policy.add_statements(statement)
             self.add_managed_policy(policy)
             return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
         errors = statement.validate_for_identity_policy()
@@ -347,8 +350,14 @@ class _ExecutionRole(iam.Role):
             for error in errors:
                 problems.add("statement", statement.to_statement_json(), f"is refused: {error}")
             problems.raise_if_any(f"execution role {self.node.path}")
-        self._statements.append(statement.to_statement_json())
-        self.execution_policy.policy_document = _document(*self._statements)
+        if self._granted is None:
+            # From the first grant on, the document is aws-cdk-lib's, rendered at synth as an
+            # iam.ManagedPolicy renders it: statements as they are by then, duplicates merged.
+            self._granted = iam.PolicyDocument(
+                statements=[iam.PolicyStatement.from_json(s) for s in self._statements]
+            )
+            self.execution_policy.policy_document = self._granted
+        self._granted.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(
             statement_added=True, policy_dependable=self.execution_policy
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,30 @@ def test_a_grant_of_an_aws_cdk_lib_resource_lands_in_the_managed_policy() -> Non
     decrypt = next(s for s in statements if s["Action"] == "kms:Decrypt")
     [key_id] = resources_of_type(template, "AWS::KMS::Key")
     assert decrypt["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_grants_render_at_synth_as_an_iam_managed_policy_renders_them() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
+    key = kms.Key(stack, "Work", enable_key_rotation=True)
+    key.grant_decrypt(fn.function)
+    key.grant_decrypt(fn.function)  # the same grant twice: one statement
+    topic = f"arn:aws:sns:us-east-1:{CONSUMER_A}:alerts"
+    later = iam.PolicyStatement(actions=["sns:Publish"], resources=[topic])
+    fn.role.add_to_principal_policy(later)
+    later.add_condition("Bool", {"aws:SecureTransport": "true"})  # after the grant: kept
+    xray = iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
+    fn.role.add_to_principal_policy(xray)
+    xray.add_actions("s3:*")  # after the grant: never reaches the shared tracing policy
+    policies = {
+        p["Properties"]["Description"].split()[0]: p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources_of_type(template_of(stack), "AWS::IAM::ManagedPolicy").values()
+    }
+    own = policies["Permissions"]
+    assert [s["Action"] for s in own].count("kms:Decrypt") == 1
+    publish = next(s for s in own if s["Action"] == "sns:Publish")
+    assert publish["Condition"] == {"Bool": {"aws:SecureTransport": "true"}}
+    assert "s3:*" not in json.dumps(policies["X-Ray"])
 
 
 def test_a_statement_without_resources_is_refused_by_name() -> None:
