@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from aws_cdk import (
     Acknowledgment,
+    CfnCondition,
     CfnResource,
     Environment,
+    Fn,
+    NestedStack,
     RemovalPolicy,
     Stack,
     Stage,
@@ -241,13 +244,23 @@ def test_pack_checks_resources_in_stages_and_plain_cfn_resources() -> None:
     ]
 
 
-def test_a_finding_fails_synth_through_the_validation_plugin() -> None:
+@pytest.mark.parametrize("nested", [False, True], ids=["stack", "nested stack"])
+def test_a_finding_fails_synth_through_the_validation_plugin(nested: bool) -> None:
     app = new_app()
     stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
-    ecr.Repository(stack, "Plain", removal_policy=RemovalPolicy.RETAIN, image_scan_on_push=True)
-    with pytest.raises(Exception, match="LambdaContainerImage-RepositoryImmutableTags") as failed:
+    # nested stacks' templates are not among the templates the plugin is given
+    scope = NestedStack(stack, "Team") if nested else stack
+    # mutable tags: the one finding (retained, scanned, encrypted otherwise)
+    ecr.Repository(
+        scope,
+        "Mutable",
+        removal_policy=RemovalPolicy.RETAIN,
+        image_scan_on_push=True,
+        encryption=ecr.RepositoryEncryption.KMS,
+    )
+    with pytest.raises(Exception, match="LambdaContainerImage-RepositoryImmutableTags") as e:
         app.synth()
-    assert "Repos/Plain/Resource" in str(failed.value)
+    assert f"Repos/{'Team/' if nested else ''}Mutable/Resource" in str(e.value)
 
 
 def test_synth_checks_the_template_as_written_overrides_included() -> None:
@@ -261,3 +274,32 @@ def test_synth_checks_the_template_as_written_overrides_included() -> None:
     with pytest.raises(Exception, match="LambdaContainerImage-ImageConfigAbsoluteEntrypoint") as e:
         app.synth()
     assert "Fns/Fn/Resource/Resource" in str(e.value)
+
+
+def test_synth_finds_the_acknowledgement_of_a_resource_with_an_overridden_id() -> None:
+    app = new_app()
+    stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
+    legacy = ecr.CfnRepository(stack, "Legacy", image_scanning_configuration={"scanOnPush": True})
+    legacy.apply_removal_policy(RemovalPolicy.RETAIN)
+    legacy.override_logical_id("LegacyRepository")
+    Validations.of(legacy).acknowledge(
+        Acknowledgment(
+            id="LambdaContainerImage-RepositoryImmutableTags",
+            reason="The legacy repository's release tags are moved by its own tooling.",
+        )
+    )
+    app.synth()  # raises on any finding that is not acknowledged
+
+
+def test_a_rule_that_cannot_read_a_resource_reports_why() -> None:
+    app = new_app()
+    stack = Stack(app, "Fns", env=Environment(account=OTHER, region="us-east-1"))
+    uri = f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x@{DIGEST}"
+    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    CfnCondition(stack, "Verbose", expression=Fn.condition_equals(stack.region, "us-east-1"))
+    fn.resource.add_property_override(
+        "ImageConfig.EntryPoint", Fn.condition_if("Verbose", ["/bin/a"], ["/bin/b"])
+    )
+    with pytest.raises(Exception, match="could not read the resource") as e:
+        app.synth()
+    assert "LambdaContainerImage-ImageConfigAbsoluteEntrypoint" in str(e.value)

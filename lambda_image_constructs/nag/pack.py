@@ -145,18 +145,33 @@ def note_acknowledged(
 class _Finding:
     spec: RuleSpec
     construct_path: str
+    error: str | None = None  # the rule could not read the resource
 
 
 def _checked(construct: IConstruct) -> bool:
     """Whether a rule of this pack may apply: told from the Python class of the jsii proxy (no
-    round trip), and from the type of a plain ``CfnResource``."""
+    round trip) for aws-cdk-lib's typed L1s, asked of Node for any other ``CfnResource``."""
     if isinstance(construct, CHECKED_CLASSES):
         return True
-    return type(construct) is CfnResource and construct.cfn_resource_type in CHECKED_TYPES
+    if not isinstance(construct, CfnResource):
+        return False
+    cls = type(construct)
+    if cls is not CfnResource and cls.__module__.startswith("aws_cdk."):
+        return False  # another of aws-cdk-lib's typed L1s: its class is its type
+    return construct.cfn_resource_type in CHECKED_TYPES
 
 
-def _violated(resource: dict[str, Any], context: RuleContext) -> list[RuleSpec]:
-    return [spec for spec in RULES if spec.check(resource, context) is Compliance.NON_COMPLIANT]
+def _violated(resource: dict[str, Any], context: RuleContext) -> list[tuple[RuleSpec, str | None]]:
+    """The rules the resource breaks; a rule that fails to read it counts as broken, with why
+    (as cdk-nag does), so that it is seen or acknowledged rather than skipped."""
+    found: list[tuple[RuleSpec, str | None]] = []
+    for spec in RULES:
+        try:
+            if spec.check(resource, context) is Compliance.NON_COMPLIANT:
+                found.append((spec, None))
+        except Exception as error:  # any failure of a rule is reported, as cdk-nag does
+            found.append((spec, f"{type(error).__name__}: {error}"))
+    return found
 
 
 def _checked_by_logical_id(app: IConstruct) -> dict[tuple[str, str], IConstruct]:
@@ -170,7 +185,23 @@ def _checked_by_logical_id(app: IConstruct) -> dict[tuple[str, str], IConstruct]
             if stack not in stack_paths:
                 stack_paths[stack] = stack.node.path
             resource = cast(CfnResource, construct)
-            found[(stack_paths[stack], stack.get_logical_id(resource))] = construct
+            # resolved rather than get_logical_id, which misses override_logical_id
+            found[(stack_paths[stack], str(stack.resolve(resource.logical_id)))] = construct
+    return found
+
+
+def _in_nested_stacks(app: IConstruct) -> list[CfnResource]:
+    """The resources a rule may apply to that live in nested stacks, whose templates the
+    validation context does not list."""
+    nested: dict[Stack, bool] = {}
+    found = []
+    for construct in app.node.find_all():
+        if _checked(construct):
+            stack = Stack.of(construct)
+            if stack not in nested:
+                nested[stack] = stack.nested
+            if nested[stack]:
+                found.append(cast(CfnResource, construct))
     return found
 
 
@@ -228,26 +259,38 @@ class LambdaContainerImageChecks(NagPack):
         the construct tree, for its path and its acknowledgements."""
         self._findings = []
         app = context.app_construct
+        if app is None:
+            raise ValueError(
+                "LambdaContainerImageChecks needs the app on the validation context"
+                " (aws-cdk-lib 2.275 or newer); call validate_scope(app) otherwise"
+            )
         noted = _NOTED_AT.get(app, {})
         constructs: dict[tuple[str, str], IConstruct] | None = None
+        has_nested_stacks = False
         for stack in context.stack_templates:
             stack_path = stack.stack_construct_path
             template = json.loads(Path(stack.template_path).read_text())
             account = stack.account_id
             rule_context = RuleContext(account if account and _ACCOUNT.fullmatch(account) else None)
             for resource_id, resource in (template.get("Resources") or {}).items():
-                if resource.get("Type") not in CHECKED_TYPES:
+                cfn_type = resource.get("Type")
+                has_nested_stacks |= cfn_type == "AWS::CloudFormation::Stack"
+                if cfn_type not in CHECKED_TYPES:
                     continue
-                for spec in _violated(resource, rule_context):
+                for spec, error in _violated(resource, rule_context):
                     if spec.rule_id in noted.get((stack_path, resource_id), ()):
                         continue
                     if constructs is None:
                         constructs = _checked_by_logical_id(app)
                     construct = constructs.get((stack_path, resource_id))
                     if construct is None:
-                        self._findings.append(_Finding(spec, f"{stack_path}/{resource_id}"))
+                        path = f"{stack_path}/{resource_id}"
+                        self._findings.append(_Finding(spec, path, error))
                     elif not _acknowledged(construct, spec.rule_id):
-                        self._findings.append(_Finding(spec, construct.node.path))
+                        self._findings.append(_Finding(spec, construct.node.path, error))
+        if has_nested_stacks:
+            for resource in _in_nested_stacks(app):
+                self._check_resource(resource)
         return self._report()
 
     def validate_scope(self, scope: IConstruct) -> PolicyValidationPluginReport:
@@ -261,21 +304,27 @@ class LambdaContainerImageChecks(NagPack):
         return self._report()
 
     def _report(self) -> PolicyValidationPluginReport:
-        by_rule: dict[str, list[str]] = {}
+        # one violation per rule (and per error a rule ran into), as cdk-nag reports them
+        by_rule: dict[tuple[str, str | None], list[str]] = {}
         for finding in self._findings:
-            by_rule.setdefault(finding.spec.rule_id, []).append(finding.construct_path)
+            key = (finding.spec.rule_id, finding.error)
+            by_rule.setdefault(key, []).append(finding.construct_path)
         specs = {spec.rule_id: spec for spec in RULES}
         violations = [
             PolicyViolation(
                 rule_name=rule_id,
-                description=specs[rule_id].info,
+                description=(
+                    specs[rule_id].info
+                    if error is None
+                    else f"The rule could not read the resource ({error})."
+                ),
                 severity="error" if specs[rule_id].level is NagMessageLevel.ERROR else "warning",
                 violating_resources=[
                     PolicyViolatingResource(construct_path=path, locations=["Properties"])
                     for path in paths
                 ],
             )
-            for rule_id, paths in by_rule.items()
+            for (rule_id, error), paths in by_rule.items()
         ]
         return PolicyValidationPluginReport(success=not violations, violations=violations)
 
@@ -301,9 +350,9 @@ class LambdaContainerImageChecks(NagPack):
         else:
             deletion = node.cfn_options.deletion_policy
             resource["DeletionPolicy"] = _DELETION_POLICIES.get(deletion.name) if deletion else None
-        for spec in _violated(resource, RuleContext(self._account_of(stack))):
+        for spec, error in _violated(resource, RuleContext(self._account_of(stack))):
             if not _acknowledged(node, spec.rule_id):
-                self._findings.append(_Finding(spec, node.node.path))
+                self._findings.append(_Finding(spec, node.node.path, error))
 
     def _account_of(self, stack: Stack) -> str | None:
         if stack not in self._accounts:

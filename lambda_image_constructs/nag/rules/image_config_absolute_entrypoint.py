@@ -10,6 +10,8 @@ def image_config_absolute_entrypoint(resource: Resource, context: RuleContext) -
     entrypoint = (properties(resource).get("ImageConfig") or {}).get("EntryPoint")
     if not entrypoint:
         return Compliance.NOT_APPLICABLE
+    if not isinstance(entrypoint, list):
+        raise ValueError(f"EntryPoint is not a list, so it cannot be checked: {entrypoint!r}")
     first = entrypoint[0]
     if isinstance(first, str) and first.startswith("/"):
         return Compliance.COMPLIANT
