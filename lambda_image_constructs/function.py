@@ -439,7 +439,8 @@ class ImageFunction(Construct):
         """
         super().__init__(scope, id)
         shared = _scope_of(scope)
-        path = f"{shared.path}/{id}" if shared.path else id
+        node_id = id.replace("/", "--")  # as constructs names a child whose id has a '/'
+        path = f"{shared.path}/{node_id}" if shared.path else node_id
         problems = Problems()
         parsed_architecture = parse_architecture(problems, "architecture", architecture)
         resolved = image.resolve(self, problems)
@@ -586,7 +587,11 @@ class ImageFunction(Construct):
             resource,
             (a.id for a in function_acknowledgements),
             # where it will be in the template, unless its stack allocates IDs its own way
-            at=(shared.root, shared.stack_path, logical_id(*shared.below_stack, id, *_IN_HOLDER)),
+            at=(
+                shared.root,
+                shared.stack_path,
+                logical_id(*shared.below_stack, node_id, *_IN_HOLDER),
+            ),
         )
         if log_encryption_key is None:
             Validations.of(self.log_group).acknowledge(

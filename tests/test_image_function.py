@@ -453,6 +453,16 @@ def test_only_plain_xray_writes_go_to_the_shared_tracing_policy() -> None:
     assert len(policies["TestStack/Other/ExecutionRole"]) == 2  # logs, queue
 
 
+def test_names_in_descriptions_are_the_construct_path() -> None:
+    stack = new_stack(account=CONSUMER_A)
+    fn = ImageFunction(
+        stack, "team/fn", image=ImageSource.from_image_uri(URI), architecture="arm64"
+    )
+    role = only_resource_of_type(template_of(stack), "AWS::IAM::Role")["Properties"]
+    assert fn.node.path == "TestStack/team--fn"
+    assert role["Description"] == "Execution role of TestStack/team--fn"
+
+
 def test_no_tracing_means_no_acknowledgement_for_it() -> None:
     app = new_app()
     stack = Stack(app, "Untraced", env=Environment(account=CONSUMER_A, region="us-east-1"))
