@@ -16,6 +16,7 @@ from aws_cdk import (
     CfnResource,
     IPolicyValidationContext,
     PolicyValidationPluginReport,
+    PolicyValidationStack,
     PolicyViolatingResource,
     PolicyViolation,
     Stack,
@@ -234,12 +235,13 @@ class LambdaContainerImageChecks(NagPack):
     Register it like the other packs:
     ``Validations.of(app).add_plugins(LambdaContainerImageChecks())``.
 
-    Unlike cdk-nag's own packs, this one walks the construct tree itself: cdk-nag's walk would
-    call back from Node into Python once for every resource of the app, while only ECR
-    repositories and Lambda functions concern these rules (at 2,000 functions that walk cost
-    more than the three JavaScript packs together; see benchmarks/README.md). The report has
-    cdk-nag's shape: one violation per rule, its resources by construct path, acknowledgements
-    honoured on the resource and its ancestors.
+    Unlike cdk-nag's own packs, this one does not let cdk-nag walk the tree: that walk calls
+    back from Node into Python once for every resource of the app, while only ECR repositories
+    and Lambda functions concern these rules (at 2,000 functions it cost more than the three
+    JavaScript packs together; see benchmarks/README.md). At synth it reads the written
+    templates; ``validate_scope`` walks the tree in one call. The report has cdk-nag's shape:
+    one violation per rule, its resources by construct path, acknowledgements honoured on the
+    resource and its ancestors.
     """
 
     def __init__(self, scope: IConstruct | None = None) -> None:
@@ -247,6 +249,8 @@ class LambdaContainerImageChecks(NagPack):
         self._pack_name = PACK_NAME
         self._findings: list[_Finding] = []
         self._accounts: dict[Stack, str | None] = {}
+        # every checked resource by (stack path, logical ID), made when a finding needs one
+        self._constructs: dict[tuple[str, str], IConstruct] | None = None
 
     @property
     def name(self) -> str:
@@ -264,34 +268,39 @@ class LambdaContainerImageChecks(NagPack):
                 "LambdaContainerImageChecks needs the app on the validation context"
                 " (aws-cdk-lib 2.275 or newer); call validate_scope(app) otherwise"
             )
-        noted = _NOTED_AT.get(app, {})
-        constructs: dict[tuple[str, str], IConstruct] | None = None
+        self._constructs = None
         has_nested_stacks = False
         for stack in context.stack_templates:
-            stack_path = stack.stack_construct_path
-            template = json.loads(Path(stack.template_path).read_text())
-            account = stack.account_id
-            rule_context = RuleContext(account if account and _ACCOUNT.fullmatch(account) else None)
-            for resource_id, resource in (template.get("Resources") or {}).items():
-                cfn_type = resource.get("Type")
-                has_nested_stacks |= cfn_type == "AWS::CloudFormation::Stack"
-                if cfn_type not in CHECKED_TYPES:
-                    continue
-                for spec, error in _violated(resource, rule_context):
-                    if spec.rule_id in noted.get((stack_path, resource_id), ()):
-                        continue
-                    if constructs is None:
-                        constructs = _checked_by_logical_id(app)
-                    construct = constructs.get((stack_path, resource_id))
-                    if construct is None:
-                        path = f"{stack_path}/{resource_id}"
-                        self._findings.append(_Finding(spec, path, error))
-                    elif not _acknowledged(construct, spec.rule_id):
-                        self._findings.append(_Finding(spec, construct.node.path, error))
+            has_nested_stacks |= self._check_template(app, stack)
         if has_nested_stacks:
             for resource in _in_nested_stacks(app):
                 self._check_resource(resource)
         return self._report()
+
+    def _check_template(self, app: IConstruct, stack: PolicyValidationStack) -> bool:
+        """Check one stack's template; returns whether it holds nested stacks."""
+        stack_path = stack.stack_construct_path
+        template = json.loads(Path(stack.template_path).read_text())
+        account = stack.account_id
+        context = RuleContext(account if account and _ACCOUNT.fullmatch(account) else None)
+        noted = _NOTED_AT.get(app, {})
+        has_nested_stacks = False
+        for resource_id, resource in (template.get("Resources") or {}).items():
+            cfn_type = resource.get("Type")
+            has_nested_stacks |= cfn_type == "AWS::CloudFormation::Stack"
+            if cfn_type not in CHECKED_TYPES:
+                continue
+            for spec, error in _violated(resource, context):
+                if spec.rule_id in noted.get((stack_path, resource_id), ()):
+                    continue
+                if self._constructs is None:
+                    self._constructs = _checked_by_logical_id(app)
+                construct = self._constructs.get((stack_path, resource_id))
+                if construct is None:
+                    self._findings.append(_Finding(spec, f"{stack_path}/{resource_id}", error))
+                elif not _acknowledged(construct, spec.rule_id):
+                    self._findings.append(_Finding(spec, construct.node.path, error))
+        return has_nested_stacks
 
     def validate_scope(self, scope: IConstruct) -> PolicyValidationPluginReport:
         """Check every ECR repository and Lambda function under ``scope``, as the construct
