@@ -93,7 +93,10 @@ bench: setup $(BENCH_JS_STAMP) container-tools
 check: setup $(VALIDATORS_STAMP)
 	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin
 
-test: lint typecheck unit check
+# The tests and the validators run side by side (2 cores; neither waits for the other), each
+# target's output kept together.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit check
 
 snapshot-update: setup
 	pytest --snapshot-update
