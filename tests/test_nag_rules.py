@@ -4,7 +4,7 @@ one helper; then the pack on a real app."""
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aws_cdk import (
@@ -303,3 +303,17 @@ def test_a_rule_that_cannot_read_a_resource_reports_why() -> None:
     with pytest.raises(Exception, match="could not read the resource") as e:
         app.synth()
     assert "LambdaContainerImage-ImageConfigAbsoluteEntrypoint" in str(e.value)
+
+
+def test_synth_reads_nested_stack_templates_overrides_included() -> None:
+    app = new_app()
+    stack = Stack(app, "Repos", env=Environment(account=OWNER, region="us-east-1"))
+    repository = LambdaImageRepository(
+        NestedStack(stack, "Team"), "Images", repository_name="team/x"
+    )
+    cast(
+        CfnResource, repository.node.find_child("Resource").node.default_child
+    ).add_property_override("ImageTagMutability", "MUTABLE")
+    with pytest.raises(Exception, match="LambdaContainerImage-RepositoryImmutableTags") as e:
+        app.synth()
+    assert "Repos/Team/Images/Resource/Resource" in str(e.value)

@@ -15,8 +15,8 @@ from typing import Any, cast
 from aws_cdk import (
     CfnResource,
     IPolicyValidationContext,
+    NestedStack,
     PolicyValidationPluginReport,
-    PolicyValidationStack,
     PolicyViolatingResource,
     PolicyViolation,
     Stack,
@@ -191,18 +191,15 @@ def _checked_by_logical_id(app: IConstruct) -> dict[tuple[str, str], IConstruct]
     return found
 
 
-def _in_nested_stacks(app: IConstruct) -> list[CfnResource]:
-    """The resources a rule may apply to that live in nested stacks, whose templates the
-    validation context does not list."""
-    nested: dict[Stack, bool] = {}
+def _nested_stacks(app: IConstruct) -> list[tuple[str, str, str]]:
+    """(construct path, template file, path of its top stack) of every nested stack."""
     found = []
     for construct in app.node.find_all():
-        if _checked(construct):
-            stack = Stack.of(construct)
-            if stack not in nested:
-                nested[stack] = stack.nested
-            if nested[stack]:
-                found.append(cast(CfnResource, construct))
+        if isinstance(construct, NestedStack):
+            top: Stack = construct
+            while top.nested:
+                top = cast(Stack, top.nested_stack_parent)
+            found.append((construct.node.path, construct.template_file, top.node.path))
     return found
 
 
@@ -270,18 +267,26 @@ class LambdaContainerImageChecks(NagPack):
             )
         self._constructs = None
         has_nested_stacks = False
+        stacks: dict[str, tuple[Path, str | None]] = {}
         for stack in context.stack_templates:
-            has_nested_stacks |= self._check_template(app, stack)
+            template_path, account = Path(stack.template_path), stack.account_id
+            stacks[stack.stack_construct_path] = (template_path.parent, account)
+            has_nested_stacks |= self._check_template(
+                app, stack.stack_construct_path, template_path, account
+            )
         if has_nested_stacks:
-            for resource in _in_nested_stacks(app):
-                self._check_resource(resource)
+            # Nested stacks' templates are not listed; they are written beside their top stack's.
+            for nested_path, template_file, top in _nested_stacks(app):
+                if top in stacks:
+                    folder, account = stacks[top]
+                    self._check_template(app, nested_path, folder / template_file, account)
         return self._report()
 
-    def _check_template(self, app: IConstruct, stack: PolicyValidationStack) -> bool:
+    def _check_template(
+        self, app: IConstruct, stack_path: str, template_path: Path, account: str | None
+    ) -> bool:
         """Check one stack's template; returns whether it holds nested stacks."""
-        stack_path = stack.stack_construct_path
-        template = json.loads(Path(stack.template_path).read_text())
-        account = stack.account_id
+        template = json.loads(template_path.read_text())
         context = RuleContext(account if account and _ACCOUNT.fullmatch(account) else None)
         noted = _NOTED_AT.get(app, {})
         has_nested_stacks = False
