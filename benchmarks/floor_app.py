@@ -11,22 +11,18 @@ library does anything.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, CfnResource, Environment, RemovalPolicy, Stack, Stage
+from aws_cdk import App, CfnResource, RemovalPolicy, Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from raw_app import build_image_account  # noqa: E402
+from raw_app import build_image_account, consumer_stacks, timed_synth  # noqa: E402
 
-from stacks.generate import org_config  # noqa: E402
+from lambda_image_constructs.logical_ids import logical_id  # noqa: E402
 
 CHECKOV_117 = (
     " reaches AWS APIs through their public endpoints and no private network resource, so it"
@@ -36,19 +32,6 @@ CHECKOV_115 = (
     " shares the account's unreserved concurrency pool; reserved_concurrent_executions caps it"
     " when its workload needs it."
 )
-
-
-def logical_id(*components: str) -> str:
-    """The logical ID aws-cdk-lib gives a resource at this path below its stack (its
-    ``makeUniqueId``): the path's words, 'Resource' left out, and 8 hex of the path's MD5."""
-    path = [c for c in components if c != "Default"]
-    digest = hashlib.md5("/".join(path).encode()).hexdigest()[:8].upper()
-    words: list[str] = []
-    for component in path:
-        if not words or not words[-1].endswith(component):
-            words.append(component)
-    human = "".join(re.sub(r"[^A-Za-z0-9]", "", w) for w in words if w != "Resource")
-    return human[:240] + digest
 
 
 def arn(resource: str) -> dict[str, Any]:
@@ -148,33 +131,11 @@ def add_functions(
         })  # fmt: skip
 
 
-def main() -> int:
-    accounts, functions, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    started = time.monotonic()
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    context.pop("lambda-image-constructs", None)
-    app = App(outdir=outdir, context=context)
-    built = time.monotonic()
-    config = org_config(accounts, functions)
+def build(app: App, config: dict[str, Any]) -> None:
     uri, platform = build_image_account(app, config)
-    region = config["imageAccount"]["region"]
-    for consumer in config["consumerAccounts"]:
-        env = Environment(account=consumer["account"], region=region)
-        stage = Stage(app, f"Consumer-{consumer['name']}", env=env)
-        stack = Stack(
-            stage,
-            "Functions",
-            env=env,
-            description=f"Lambda functions of consumer account {consumer['name']}",
-        )
-        add_functions(stack, consumer, region, uri, platform)
-    constructed = time.monotonic()
-    app.synth()
-    done = time.monotonic()
-    print(json.dumps({"construct_s": constructed - built, "synth_s": done - constructed,
-                      "total_s": done - started}))  # fmt: skip
-    return 0
+    for consumer, stack in consumer_stacks(app, config):
+        add_functions(stack, consumer, config["imageAccount"]["region"], uri, platform)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(timed_synth(build))

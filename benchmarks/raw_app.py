@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,9 @@ def repository_policy(account: str, region: str, consumers: list[str]) -> dict[s
     }  # fmt: skip
 
 
-def build(app: App, config: dict[str, Any]) -> None:
-    uri, platform = build_image_account(app, config)
+def consumer_stacks(app: App, config: dict[str, Any]) -> Iterator[tuple[dict[str, Any], Stack]]:
+    """Each consumer account's stage and its (empty) Functions stack."""
     region = config["imageAccount"]["region"]
-    [image_spec] = config["images"]
     for consumer in config["consumerAccounts"]:
         env = Environment(account=consumer["account"], region=region)
         stage = Stage(app, f"Consumer-{consumer['name']}", env=env)
@@ -82,6 +82,14 @@ def build(app: App, config: dict[str, Any]) -> None:
             env=env,
             description=f"Lambda functions of consumer account {consumer['name']}",
         )
+        yield consumer, stack
+
+
+def build(app: App, config: dict[str, Any]) -> None:
+    uri, platform = build_image_account(app, config)
+    region = config["imageAccount"]["region"]
+    [image_spec] = config["images"]
+    for consumer, stack in consumer_stacks(app, config):
         key = kms.Key(
             stack, "FunctionsKey", enable_key_rotation=True,
             description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
@@ -224,7 +232,9 @@ def add_function(
     ]})  # fmt: skip
 
 
-def main() -> int:
+def timed_synth(build: Callable[[App, dict[str, Any]], None]) -> int:
+    """Build the organisation sized by the command line with ``build``, synthesize it, and
+    print the construct and synth times as one JSON line."""
     accounts, functions, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     started = time.monotonic()
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
@@ -241,4 +251,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(timed_synth(build))
