@@ -9,6 +9,7 @@ from typing import Any, cast
 import pytest
 from aws_cdk import (
     Acknowledgment,
+    App,
     CfnCondition,
     CfnResource,
     Environment,
@@ -263,11 +264,17 @@ def test_a_finding_fails_synth_through_the_validation_plugin(nested: bool) -> No
     assert f"Repos/{'Team/' if nested else ''}Mutable/Resource" in str(e.value)
 
 
-def test_synth_checks_the_template_as_written_overrides_included() -> None:
+def function_by_digest() -> tuple[App, Stack, ImageFunction]:
+    """An app with the packs and one function running its own account's image by digest."""
     app = new_app()
     stack = Stack(app, "Fns", env=Environment(account=OTHER, region="us-east-1"))
     uri = f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x@{DIGEST}"
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    return app, stack, fn
+
+
+def test_synth_checks_the_template_as_written_overrides_included() -> None:
+    app, _, fn = function_by_digest()
     fn.resource.add_property_override("ImageConfig.EntryPoint", ["python3", "-m", "app"])
     # the construct tree still has no EntryPoint; the template CloudFormation gets does
     assert nag_findings(app, LambdaContainerImageChecks()) == []
@@ -292,10 +299,7 @@ def test_synth_finds_the_acknowledgement_of_a_resource_with_an_overridden_id() -
 
 
 def test_a_rule_that_cannot_read_a_resource_reports_why() -> None:
-    app = new_app()
-    stack = Stack(app, "Fns", env=Environment(account=OTHER, region="us-east-1"))
-    uri = f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x@{DIGEST}"
-    fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    app, stack, fn = function_by_digest()
     CfnCondition(stack, "Verbose", expression=Fn.condition_equals(stack.region, "us-east-1"))
     fn.resource.add_property_override(
         "ImageConfig.EntryPoint", Fn.condition_if("Verbose", ["/bin/a"], ["/bin/b"])
