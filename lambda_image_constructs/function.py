@@ -5,26 +5,31 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import warnings
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal, cast
 
 from aws_cdk import (
     Acknowledgment,
     Annotations,
+    CfnResource,
     Duration,
     RemovalPolicy,
+    Size,
     Stack,
     Validations,
 )
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
@@ -193,7 +198,9 @@ def _jsii_constant(name: str) -> Any:
         "arm64": lambda: lambda_.Architecture.ARM_64,
         "x86_64": lambda: lambda_.Architecture.X86_64,
         "lambda": lambda: iam.ServicePrincipal("lambda.amazonaws.com"),
-        "dlq-retention": lambda: Duration.days(14),
+        "anyone": lambda: iam.AnyPrincipal(),
+        "handler": lambda: lambda_.Handler.FROM_IMAGE,
+        "runtime": lambda: lambda_.Runtime.FROM_IMAGE,
     }
     return values[name]()
 
@@ -322,17 +329,24 @@ _XRAY_STATEMENT = {"Effect": "Allow", "Action": sorted(XRAY_ACTIONS, reverse=Tru
 class _ExecutionRole(iam.Role):
     """An execution role whose permissions all live in customer managed policies.
 
-    The function's own permissions are written into ``ExecutionPolicy``, a policy of this role
-    only, when it is built, and every later ``add_to_principal_policy`` (a user's
-    ``bucket.grant_read(fn.function)``, an event source's grant) lands there too, except X-Ray
-    statements, which AWS only accepts with ``Resource: "*"`` and which go to the stack's
-    shared tracing policy, where that finding is acknowledged and nothing else hides.
-    No inline policy, no AWS managed policy.
+    Every ``add_to_principal_policy`` (the function's own log and dead-letter permissions, a
+    user's ``bucket.grant_read(fn)``, an event source's grant) lands in ``ExecutionPolicy``, a
+    customer managed policy of this role only, except plain X-Ray writes, which AWS only
+    accepts with ``Resource: "*"`` and which the stack's shared tracing policy already allows
+    (there that finding is acknowledged and nothing else hides). No inline policy, no AWS
+    managed policy.
     """
 
-    execution_policy: iam.CfnManagedPolicy
-    _statements: list[Any]
-    _granted: iam.PolicyDocument | None = None
+    def __init__(self, scope: Construct, id: str, *, function_path: str) -> None:
+        super().__init__(
+            scope,
+            id,
+            assumed_by=_jsii_constant("lambda"),
+            description=f"Execution role of {function_path}",
+        )
+        self.execution_policy = iam.ManagedPolicy(
+            self, "ExecutionPolicy", description=f"Permissions of {function_path}", roles=[self]
+        )
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
@@ -350,39 +364,72 @@ class _ExecutionRole(iam.Role):
             for error in errors:
                 problems.add("statement", statement.to_statement_json(), f"is refused: {error}")
             problems.raise_if_any(f"execution role {self.node.path}")
-        if self._granted is None:
-            # From the first grant on, the document is aws-cdk-lib's, rendered at synth as an
-            # iam.ManagedPolicy renders it: statements as they are by then, duplicates merged.
-            self._granted = iam.PolicyDocument(
-                statements=[iam.PolicyStatement.from_json(s) for s in self._statements]
-            )
-            self.execution_policy.policy_document = self._granted
-        self._granted.add_statements(statement)
+        self.execution_policy.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(
             statement_added=True, policy_dependable=self.execution_policy
         )
 
-    def _attach_execution_policy(self, path: str, statements: list[Any]) -> None:
-        """``ExecutionPolicy``: an L1 at the path (and so with the logical ID) an
-        ``iam.ManagedPolicy`` of this role would have, its document one value."""
-        self._statements = statements
-        self.execution_policy = iam.CfnManagedPolicy(
-            Construct(self, "ExecutionPolicy"),
-            "Resource",
-            description=f"Permissions of {path}",
-            path="/",
-            policy_document=_document(*statements),
-            roles=[self.role_name],
-        )
+
+class _ImageCode(lambda_.Code):
+    """The image by URI, with the function's image configuration. Binding it grants nothing:
+    who may pull is the repository's policy, which a function never changes."""
+
+    def __init__(self, config: lambda_.CodeImageConfig) -> None:
+        super().__init__()
+        self._config = config
+
+    def bind(self, scope: Construct) -> lambda_.CodeConfig:
+        return lambda_.CodeConfig(image=self._config)
 
 
-class ImageFunction(Construct):
+ArchitectureName = Literal["x86_64", "arm64"]
+ImageArchitecture = LambdaArchitecture | lambda_.Architecture | ArchitectureName
+"""What ``architecture`` accepts: ``LambdaArchitecture``, ``aws_lambda.Architecture`` or its
+name. Precise on purpose: ``mypy --strict`` catches ``architecture="arm65"``."""
+
+# Options aws-cdk-lib's Function takes that Lambda, or this construct, refuses for an image
+# function: the option, and why.
+_REFUSED_OPTIONS = {
+    "layers": "must not be set: Lambda does not run layers in container image functions;"
+    " copy their content into the image",
+    "code_signing_config": "must not be set: Lambda code signing applies to .zip packages only;"
+    " sign images with AWS Signer for ECR instead",
+    "runtime_management_mode": "must not be set: an image brings its own runtime",
+    "insights_version": "must not be set: Lambda Insights is a layer; add its extension to the"
+    " image instead",
+    "adot_instrumentation": "must not be set: ADOT instrumentation is a layer; add the ADOT"
+    " collector to the image instead",
+    "params_and_secrets": "must not be set: the Parameters and Secrets extension is a layer; add"
+    " it to the image instead",
+    "profiling": "must not be set: CodeGuru Profiler needs a managed runtime's agent",
+    "profiling_group": "must not be set: CodeGuru Profiler needs a managed runtime's agent",
+    "log_retention_role": "must not be set: the log group is a resource of the stack, so no"
+    " LogRetention custom resource (and no role for it) is made",
+    "log_retention_retry_options": "must not be set: the log group is a resource of the stack,"
+    " so no LogRetention custom resource is made",
+}
+UNCHECKED_TOKEN_WARNING = "lambda-image-constructs:unchecked-token"
+
+
+def _keeps_default_logical_ids(stack: Stack) -> bool:
+    """Whether ``stack`` names resources the aws-cdk-lib way, so that the logical IDs earlier
+    releases gave can be kept by computing them here (a stack that allocates IDs its own way
+    gets its own)."""
+    return type(stack)._allocate_logical_id is Stack._allocate_logical_id
+
+
+class ImageFunction(lambda_.Function):
     """A Lambda function running a container image, with per-function image configuration.
 
-    Defaults a careful platform team would choose (each overridable): 512 MB memory, 512 MB of
-    ``/tmp``, a 30 s timeout, an encrypted dead-letter queue, active X-Ray tracing, a log group
-    kept for one year, and an execution role with no AWS managed policy whose log permissions
-    name only the function's own log group.
+    It is an ``aws_lambda.Function``: grants, event sources, destinations, versions and
+    aliases, function URLs, metrics and every other Lambda feature of aws-cdk-lib work on it.
+    What it adds sits before the function is made: where the image comes from
+    (``ImageSource``), every input checked at synth and reported at once in one
+    ``LambdaImageValidationError``, the cross-account and Region checks, and defaults a careful
+    platform team would choose, each overridable or switched off: 512 MB memory, 512 MB of
+    ``/tmp``, a 30 s timeout, an encrypted TLS-only dead-letter queue, active X-Ray tracing, a
+    log group kept for one year, and an execution role with no AWS managed policy and no inline
+    policy whose log permissions name only the function's own log group.
     """
 
     def __init__(
@@ -391,7 +438,7 @@ class ImageFunction(Construct):
         id: str,
         *,
         image: ImageSource,
-        architecture: LambdaArchitecture | lambda_.Architecture | str,
+        architecture: ImageArchitecture | None = None,
         entrypoint: Sequence[str] | None = None,
         command: Sequence[str] | None = None,
         working_directory: str | None = None,
@@ -399,20 +446,59 @@ class ImageFunction(Construct):
         function_name: str | None = None,
         description: str | None = None,
         memory_size: int = DEFAULT_MEMORY_MB,
-        ephemeral_storage_size: int = DEFAULT_EPHEMERAL_STORAGE_MB,
+        ephemeral_storage_size: Size | int = DEFAULT_EPHEMERAL_STORAGE_MB,
         timeout: Duration | int = DEFAULT_TIMEOUT_SECONDS,
         reserved_concurrent_executions: int | None = None,
-        log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
-        dead_letter_queue: sqs.IQueue | None = None,
         tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
+        role: iam.IRole | None = None,
+        initial_policy: Sequence[iam.PolicyStatement] | None = None,
+        log_group: logs.ILogGroup | None = None,
+        log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
+        log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         log_encryption_key: kms.IKey | None = None,
-        environment_encryption_key: kms.IKey | None = None,
+        logging_format: lambda_.LoggingFormat | None = None,
+        application_log_level_v2: lambda_.ApplicationLogLevel | None = None,
+        system_log_level_v2: lambda_.SystemLogLevel | None = None,
+        environment_encryption: kms.IKey | None = None,
+        dead_letter_queue_enabled: bool | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
+        dead_letter_topic: sns.ITopic | None = None,
+        on_failure: lambda_.IDestination | None = None,
+        on_success: lambda_.IDestination | None = None,
+        max_event_age: Duration | None = None,
+        retry_attempts: int | None = None,
+        events: Sequence[lambda_.IEventSource] | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        allow_all_outbound: bool | None = None,
+        allow_all_ipv6_outbound: bool | None = None,
+        allow_public_subnet: bool | None = None,
+        ipv6_allowed_for_dual_stack: bool | None = None,
+        filesystem: lambda_.FileSystem | None = None,
+        snap_start: lambda_.SnapStartConf | None = None,
+        current_version_options: lambda_.VersionOptions | None = None,
+        recursive_loop: lambda_.RecursiveLoop | None = None,
+        tenancy_config: lambda_.TenancyConfig | None = None,
+        durable_config: lambda_.DurableConfig | None = None,
+        acknowledgements: Mapping[str, str | None] | None = None,
+        layers: Sequence[lambda_.ILayerVersion] | None = None,
+        code_signing_config: lambda_.ICodeSigningConfig | None = None,
+        runtime_management_mode: lambda_.RuntimeManagementMode | None = None,
+        insights_version: lambda_.LambdaInsightsVersion | None = None,
+        adot_instrumentation: lambda_.AdotInstrumentationConfig | None = None,
+        params_and_secrets: lambda_.ParamsAndSecretsLayerVersion | None = None,
+        profiling: bool | None = None,
+        profiling_group: Any = None,
+        log_retention_role: iam.IRole | None = None,
+        log_retention_retry_options: lambda_.LogRetentionRetryOptions | None = None,
     ) -> None:
         """
         :param image: Where the image comes from (``ImageSource.from_asset`` /
             ``from_repository`` / ``from_image_uri``).
-        :param architecture: ``'x86_64'`` or ``'arm64'``; must be the image's architecture
-            where that is known. Required: a wrong one fails with ``exec format error``.
+        :param architecture: ``'x86_64'`` or ``'arm64'`` (or ``aws_lambda.Architecture``);
+            must be the image's. Default: the image's architecture; required when it is not
+            known (a wrong one fails with ``exec format error``).
         :param entrypoint: ImageConfig EntryPoint override (exec form; the executable by
             absolute path). Default: the image's ENTRYPOINT.
         :param command: ImageConfig Command override, e.g. ``['app.handler']``.
@@ -424,151 +510,296 @@ class ImageFunction(Construct):
         :param function_name: Default: a name CloudFormation generates.
         :param description: Default: none.
         :param memory_size: MB, 128 to 10,240. Default: 512.
-        :param ephemeral_storage_size: MB of ``/tmp``, 512 to 10,240. Default: 512.
-        :param timeout: 1 to 900 s (a ``Duration`` or seconds). Default: 30 s.
+        :param ephemeral_storage_size: Size of ``/tmp`` (a ``Size`` or MB), 512 to 10,240 MB.
+            Default: 512 MB.
+        :param timeout: 1 to 900 s (a ``Duration`` of whole seconds, or seconds).
+            Default: 30 s.
         :param reserved_concurrent_executions: Default: none (the account's unreserved pool).
-        :param log_retention: Default: one year.
-        :param dead_letter_queue: Where failed asynchronous invocations go.
-            Default: a new SQS queue, encrypted with the AWS managed SQS key, TLS only,
-            kept 14 days.
-        :param tracing: Default: ``Tracing.ACTIVE``.
-        :param log_encryption_key: A customer managed KMS key for the log group (its key
-            policy must allow CloudWatch Logs). Default: CloudWatch Logs' own encryption.
-        :param environment_encryption_key: A customer managed KMS key for the environment
+        :param tracing: Default: ``Tracing.ACTIVE`` (through the stack's shared X-Ray policy).
+        :param role: An execution role of your own; grants land in its policies and this
+            construct adds the log (and dead-letter) permissions to it. Default: a role of
+            this function whose permissions live in its own customer managed policy.
+        :param initial_policy: Statements for the execution role. Default: none.
+        :param log_group: A log group of your own. Default: a log group of this function,
+            kept ``log_retention`` and retained with its stack.
+        :param log_retention: Retention of the function's own log group. Default: one year.
+        :param log_removal_policy: What happens to the function's own log group when it leaves
+            the stack. Default: ``RemovalPolicy.RETAIN``.
+        :param log_encryption_key: A customer managed KMS key for the function's own log group
+            (its key policy must allow CloudWatch Logs). Default: CloudWatch Logs' own
+            encryption.
+        :param logging_format: ``LoggingFormat.JSON`` or ``TEXT``. Default: Lambda's (text).
+        :param application_log_level_v2: With JSON logging. Default: Lambda's (INFO).
+        :param system_log_level_v2: With JSON logging. Default: Lambda's (INFO).
+        :param environment_encryption: A customer managed KMS key for the environment
             variables at rest. Default: Lambda's AWS managed key.
+        :param dead_letter_queue_enabled: ``False`` for no dead-letter queue. Default: a queue
+            of this function, encrypted with the AWS managed SQS key, TLS only, kept 14 days
+            and retained with its stack (unless ``dead_letter_queue`` or
+            ``dead_letter_topic`` is given).
+        :param dead_letter_queue: A queue of your own for failed asynchronous invocations.
+        :param dead_letter_topic: An SNS topic of your own instead of a queue.
+        :param on_failure: Destination of failed asynchronous invocations. Default: none.
+        :param on_success: Destination of successful asynchronous invocations. Default: none.
+        :param max_event_age: 60 s to 6 hours. Default: Lambda's (6 hours).
+        :param retry_attempts: 0 to 2. Default: Lambda's (2).
+        :param events: Event sources to add. Default: none.
+        :param vpc: Run in this VPC (private subnets, with a NAT gateway or VPC endpoints for
+            what it calls). Default: outside a VPC.
+        :param vpc_subnets: Default: the VPC's private subnets.
+        :param security_groups: Default: a new security group.
+        :param allow_all_outbound: Default: aws-cdk-lib's (true).
+        :param allow_all_ipv6_outbound: Default: aws-cdk-lib's (false).
+        :param allow_public_subnet: Default: false.
+        :param ipv6_allowed_for_dual_stack: Default: false.
+        :param filesystem: An EFS access point (needs ``vpc``). Default: none.
+        :param snap_start: ``SnapStartConf.ON_PUBLISHED_VERSIONS``: Lambda refuses it with
+            EFS and with more than 512 MB of ``/tmp``. Default: off.
+        :param current_version_options: Options of ``current_version``. Default: none.
+        :param recursive_loop: Default: Lambda's (terminate recursive loops).
+        :param tenancy_config: Default: none.
+        :param durable_config: Default: none.
+        :param acknowledgements: Replace the reason of an acknowledgement this construct
+            makes on its own resources (rule ID -> your reason), or drop it (rule ID ->
+            ``None``: the finding is then reported). Default: the built-in reasons.
+        :param layers: Refused: Lambda runs no layers in image functions.
+        :param code_signing_config: Refused: code signing is for .zip packages.
+        :param runtime_management_mode: Refused: an image brings its own runtime.
+        :param insights_version: Refused (a layer).
+        :param adot_instrumentation: Refused (a layer).
+        :param params_and_secrets: Refused (a layer).
+        :param profiling: Refused (needs a managed runtime).
+        :param profiling_group: Refused (needs a managed runtime).
+        :param log_retention_role: Refused: no LogRetention custom resource is made.
+        :param log_retention_retry_options: Refused: no LogRetention custom resource is made.
         """
-        super().__init__(scope, id)
         shared = _scope_of(scope)
         node_id = id.replace("/", "--")  # as constructs names a child whose id has a '/'
         path = f"{shared.path}/{node_id}" if shared.path else node_id
         problems = Problems()
-        parsed_architecture = parse_architecture(problems, "architecture", architecture)
-        resolved = image.resolve(self, problems)
+        unchecked: list[str] = []
+        refused = {
+            "layers": layers,
+            "code_signing_config": code_signing_config,
+            "runtime_management_mode": runtime_management_mode,
+            "insights_version": insights_version,
+            "adot_instrumentation": adot_instrumentation,
+            "params_and_secrets": params_and_secrets,
+            "profiling": profiling,
+            "profiling_group": profiling_group,
+            "log_retention_role": log_retention_role,
+            "log_retention_retry_options": log_retention_retry_options,
+        }
+        for field, value in refused.items():
+            if value is not None and value is not False and value != []:
+                problems.add(field, _shown(value), _REFUSED_OPTIONS[field])
+        resolved = image.resolve(scope, problems)
+        image_architecture = resolved.architecture if resolved is not None else None
+        parsed_architecture = (
+            parse_architecture(problems, "architecture", architecture)
+            if architecture is not None
+            else image_architecture
+        )
+        if architecture is None and resolved is not None and image_architecture is None:
+            problems.add(
+                "architecture",
+                None,
+                f"must be given ('x86_64' or 'arm64'): the architecture of"
+                f" {resolved.description} is not known",
+            )
         checks.check_image_config(
             problems, entrypoint=entrypoint, command=command, working_directory=working_directory
         )
         checks.check_environment(problems, environment)
         checks.check_range(problems, "memory_size", memory_size, checks.MEMORY_MB, "MB")
-        checks.check_range(
-            problems,
-            "ephemeral_storage_size",
-            ephemeral_storage_size,
-            checks.EPHEMERAL_STORAGE_MB,
-            "MB",
+        storage_mb = checks.size_in_mb(
+            problems, unchecked, "ephemeral_storage_size", ephemeral_storage_size
         )
-        timeout_seconds = timeout if isinstance(timeout, int | float) else timeout.to_seconds()
+        checks.check_range(
+            problems, "ephemeral_storage_size", storage_mb, checks.EPHEMERAL_STORAGE_MB, "MB"
+        )
+        timeout_seconds = checks.duration_in_seconds(problems, unchecked, "timeout", timeout)
         checks.check_range(problems, "timeout", timeout_seconds, checks.TIMEOUT_SECONDS, "seconds")
-        if (
-            function_name is not None
-            and not is_unresolved(function_name)
-            and not checks.FUNCTION_NAME.fullmatch(function_name)
-        ):
-            problems.add(
-                "function_name", function_name, "must be 1 to 64 letters, digits, '-' and '_'"
+        checks.check_whole_number(
+            problems,
+            unchecked,
+            "reserved_concurrent_executions",
+            reserved_concurrent_executions,
+            checks.RESERVED_CONCURRENCY,
+            "concurrent executions",
+        )
+        checks.check_whole_number(
+            problems, unchecked, "retry_attempts", retry_attempts, (0, 2), "retries"
+        )
+        if max_event_age is not None:
+            age = checks.duration_in_seconds(problems, unchecked, "max_event_age", max_event_age)
+            checks.check_range(
+                problems, "max_event_age", age, checks.MAX_EVENT_AGE_SECONDS, "seconds"
             )
+        if is_unresolved(memory_size):
+            unchecked.append("memory_size")
+        checks.check_function_name(problems, function_name)
+        checks.check_description(problems, description)
+        self._check_network(
+            problems,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            filesystem=filesystem,
+            allow_public_subnet=allow_public_subnet,
+            ipv6_allowed_for_dual_stack=ipv6_allowed_for_dual_stack,
+            allow_all_outbound=allow_all_outbound,
+            allow_all_ipv6_outbound=allow_all_ipv6_outbound,
+        )
+        if snap_start is not None:
+            if filesystem is not None:
+                problems.add(
+                    "snap_start",
+                    "ON_PUBLISHED_VERSIONS",
+                    "is refused by Lambda with EFS (filesystem); leave one of them out",
+                )
+            if isinstance(storage_mb, int) and storage_mb > 512:
+                problems.add(
+                    "snap_start",
+                    "ON_PUBLISHED_VERSIONS",
+                    f"is refused by Lambda with"
+                    f" more than 512 MB of /tmp (ephemeral_storage_size {storage_mb} MB)",
+                )
+        if dead_letter_queue_enabled is False and (dead_letter_queue or dead_letter_topic):
+            problems.add(
+                "dead_letter_queue_enabled",
+                False,
+                "must not be False when dead_letter_queue or dead_letter_topic is given",
+            )
+        if dead_letter_queue is not None and dead_letter_topic is not None:
+            problems.add("dead_letter_topic", "a topic", "must not be given with dead_letter_queue")
+        if log_group is not None and log_encryption_key is not None:
+            problems.add(
+                "log_encryption_key",
+                "a key",
+                "must not be given with log_group: encrypt your own log group where you make it",
+            )
+        if acknowledgements is not None:
+            for rule, reason in acknowledgements.items():
+                if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+                    problems.add(
+                        f"acknowledgements[{rule!r}]",
+                        reason,
+                        "must be a reason (non-empty text) or None to drop it",
+                    )
         account, region = shared.account, shared.region
         if resolved is not None:
-            self._check_image(problems, resolved, parsed_architecture, account, region,
-                              function_name)  # fmt: skip
+            self._check_image(
+                problems, resolved, parsed_architecture, account, region, function_name
+            )
         problems.raise_if_any(f"ImageFunction {path}")
         assert resolved is not None and parsed_architecture is not None
 
-        if not resolved.by_digest and isinstance(image, _UriSource):
-            Annotations.of(self).add_warning_v2(
-                IMAGE_TAG_WARNING,
-                f"{resolved.image_uri} is referenced by tag; a tag can be moved to another image."
-                " Reference images in other accounts by digest (@sha256:...).",
+        keep_ids = _keeps_default_logical_ids(shared.stack)
+        owned_role: _ExecutionRole | None = None
+        if role is None:
+            owned_role = _ExecutionRole(scope, f"{node_id}ExecutionRole", function_path=path)
+            role = owned_role
+        own_log_group: logs.LogGroup | None = None
+        if log_group is None:
+            own_log_group = logs.LogGroup(
+                scope,
+                f"{node_id}LogGroup",
+                retention=log_retention,
+                removal_policy=log_removal_policy,
+                encryption_key=log_encryption_key,
             )
-
-        self.image = resolved
-        self.log_group = logs.LogGroup(
-            self,
-            "LogGroup",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.RETAIN,
-            encryption_key=log_encryption_key,
+            log_group = own_log_group
+        makes_queue = dead_letter_queue is None and dead_letter_topic is None
+        if makes_queue and dead_letter_queue_enabled is None:
+            dead_letter_queue_enabled = True
+        image_config = lambda_.CodeImageConfig(
+            image_uri=resolved.image_uri,
+            entrypoint=list(entrypoint) if entrypoint is not None else None,
+            cmd=list(command) if command is not None else None,
+            working_directory=working_directory,
         )
-        traced = tracing is not lambda_.Tracing.DISABLED
-        role = _ExecutionRole(
-            self,
-            "ExecutionRole",
-            assumed_by=_jsii_constant("lambda"),
-            description=f"Execution role of {path}",
-            managed_policies=[_tracing_policy(shared.stack)] if traced else None,
-        )
-        self.role: iam.Role = role
-        self.dead_letter_queue = dead_letter_queue or self._new_dead_letter_queue()
-        queue_arn = self.dead_letter_queue.queue_arn
-        # The permissions as one value (the statements aws-cdk-lib's grants would make), so that
-        # building a function makes no round trips from Node back into Python.
-        role._attach_execution_policy(
-            f"{path}/ExecutionRole",
-            [
-                {
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": self.log_group.log_group_arn,
-                },
-                {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
-            ],
-        )
-        image_config = {
-            key: value
-            for key, value in (
-                ("entryPoint", list(entrypoint) if entrypoint is not None else None),
-                ("command", list(command) if command is not None else None),
-                ("workingDirectory", working_directory),
-            )
-            if value is not None
+        options: dict[str, Any] = {
+            "vpc": vpc,
+            "vpc_subnets": vpc_subnets,
+            "security_groups": list(security_groups) if security_groups else None,
+            "allow_all_outbound": allow_all_outbound,
+            "allow_all_ipv6_outbound": allow_all_ipv6_outbound,
+            "allow_public_subnet": allow_public_subnet,
+            "ipv6_allowed_for_dual_stack": ipv6_allowed_for_dual_stack,
+            "filesystem": filesystem,
+            "snap_start": snap_start,
+            "current_version_options": current_version_options,
+            "recursive_loop": recursive_loop,
+            "tenancy_config": tenancy_config,
+            "durable_config": durable_config,
+            "on_failure": on_failure,
+            "on_success": on_success,
+            "max_event_age": max_event_age,
+            "retry_attempts": retry_attempts,
+            "events": list(events) if events else None,
+            "initial_policy": list(initial_policy) if initial_policy else None,
+            "logging_format": logging_format,
+            "application_log_level_v2": application_log_level_v2,
+            "system_log_level_v2": system_log_level_v2,
+            "environment_encryption": environment_encryption,
+            "dead_letter_queue": dead_letter_queue,
+            "dead_letter_topic": dead_letter_topic,
+            "dead_letter_queue_enabled": dead_letter_queue_enabled if makes_queue else None,
+            "function_name": function_name,
+            "description": description,
+            "environment": dict(environment) if environment else None,
+            "reserved_concurrent_executions": reserved_concurrent_executions,
         }
-        # An L1 function with its properties as one value: what aws-cdk-lib's Function renders
-        # for an image, without its grants and code binding; at the path (and so with the
-        # logical ID) aws-cdk-lib's Function would give it.
-        holder = Construct(self, _IN_HOLDER[0])
-        resource = lambda_.CfnFunction(
-            holder,
-            _IN_HOLDER[1],
-            architectures=[parsed_architecture.lambda_name],
-            code={"imageUri": resolved.image_uri},
-            dead_letter_config={"targetArn": queue_arn},
-            description=description,
-            environment={"variables": dict(environment)} if environment else None,
-            ephemeral_storage={"size": ephemeral_storage_size},
-            function_name=function_name,
-            image_config=image_config or None,
-            kms_key_arn=_key_arn(environment_encryption_key)
-            if environment_encryption_key
-            else None,
-            logging_config={"logGroup": self.log_group.log_group_name},
-            memory_size=memory_size,
-            package_type="Image",
-            reserved_concurrent_executions=reserved_concurrent_executions,
-            role=role.role_arn,
-            timeout=int(timeout_seconds),
-            tracing_config={"mode": TRACING_MODES[tracing.name]} if traced else None,
-        )
-        # Its ExecutionPolicy first (the role itself already is, through Role's GetAtt): Lambda
-        # checks at creation that the role may send to the dead-letter queue.
-        resource.add_resource_dependency(role.execution_policy)
-        self.resource = resource
-        """The ``AWS::Lambda::Function`` (``aws_lambda.CfnFunction``)."""
-        self._architecture = parsed_architecture
-        self._function: lambda_.IFunction | None = None
+        try:
+            super().__init__(
+                scope,
+                id,
+                code=_ImageCode(image_config),
+                handler=_jsii_constant("handler"),
+                runtime=_jsii_constant("runtime"),
+                architecture=_jsii_constant(parsed_architecture.lambda_name),
+                memory_size=memory_size,
+                ephemeral_storage_size=_size(ephemeral_storage_size),
+                timeout=_duration(timeout),
+                tracing=tracing,
+                role=role,
+                log_group=log_group,
+                **{k: v for k, v in options.items() if v is not None},
+            )
+        except RuntimeError as error:
+            # aws-cdk-lib refused a combination we do not check first: its message, as ours.
+            message = str(error).strip().split("\n")[0]
+            problems.add("props", message[:300], "were refused by aws-cdk-lib")
+            problems.raise_if_any(f"ImageFunction {path}")
+            raise
+        resource = self.resource
+        replaced = dict(acknowledgements or {})
+        self.image = resolved
+        """The image the function runs (URI, account, Region, architecture), as resolved."""
+        if keep_ids:
+            # The logical IDs earlier releases gave (the function at <id>/Resource/Resource,
+            # its role and log group below it): a renamed function would be replaced, which
+            # fails for a function with a name.
+            below = (*shared.below_stack, node_id)
+            resource.override_logical_id(logical_id(*below, *_IN_HOLDER))
+            if owned_role is not None:
+                _override(owned_role, logical_id(*below, "ExecutionRole", "Resource"))
+                _override(
+                    owned_role.execution_policy,
+                    logical_id(*below, "ExecutionRole", "ExecutionPolicy", "Resource"),
+                )
+            if own_log_group is not None:
+                _override(own_log_group, logical_id(*below, "LogGroup", "Resource"))
+        # Lambda writes to the log group with the execution role.
+        log_group.grant_write(self)
+        if makes_queue and dead_letter_queue_enabled:
+            self._secure_dead_letter_queue(replaced)
         if resolved.architecture is not None:
             # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
             resource.add_metadata(IMAGE_PLATFORM_METADATA, resolved.architecture.docker_platform)
         function_acknowledgements = self._nist_choices(
-            path, unreserved=reserved_concurrent_executions is None
-        )
-        # The same choices, for checkov, on the resource (with the same reasons).
-        resource.add_metadata(
-            "checkov",
-            {
-                "skip": [
-                    {"id": CHECKOV_FOR_NIST[a.id], "comment": a.reason}
-                    for a in function_acknowledgements
-                ]
-            },
+            path, in_vpc=vpc is not None, unreserved=reserved_concurrent_executions is None
         )
         repository = resolved.repository
         if isinstance(image, _AssetSource) and repository is not None and repository.immutable_tags:
@@ -582,93 +813,196 @@ class ImageFunction(Construct):
                     ),
                 ),
             )
-        Validations.of(holder).acknowledge(*function_acknowledgements)
-        note_acknowledged(
-            resource,
-            (a.id for a in function_acknowledgements),
-            # where it will be in the template, unless its stack allocates IDs its own way
-            at=(
-                shared.root,
-                shared.stack_path,
-                logical_id(*shared.below_stack, node_id, *_IN_HOLDER),
-            ),
-        )
-        if log_encryption_key is None:
-            Validations.of(self.log_group).acknowledge(
-                Acknowledgment(
-                    id="NIST.800.53.R5-CloudWatchLogGroupEncrypted",
-                    reason=(
-                        f"The log group of {path} is encrypted at rest by CloudWatch Logs with"
-                        " its own key; log_encryption_key switches it to a customer managed key."
-                    ),
+        function_acknowledgements = _replaced(function_acknowledgements, replaced)
+        checkov = [
+            {"id": CHECKOV_FOR_NIST[a.id], "comment": a.reason}
+            for a in function_acknowledgements
+            if a.id in CHECKOV_FOR_NIST
+        ]
+        if checkov:
+            # The same choices, for checkov, on the resource (with the same reasons).
+            resource.add_metadata("checkov", {"skip": checkov})
+        if function_acknowledgements:
+            Validations.of(resource).acknowledge(*function_acknowledgements)
+            note_acknowledged(
+                resource,
+                (a.id for a in function_acknowledgements),
+                # where it will be in the template, unless its stack allocates IDs its own way
+                at=(
+                    shared.root,
+                    shared.stack_path,
+                    logical_id(*shared.below_stack, node_id, *_IN_HOLDER),
                 )
+                if keep_ids
+                else None,
+            )
+        if own_log_group is not None and log_encryption_key is None:
+            log_acknowledgements = _replaced(
+                [
+                    Acknowledgment(
+                        id="NIST.800.53.R5-CloudWatchLogGroupEncrypted",
+                        reason=(
+                            f"The log group of {path} is encrypted at rest by CloudWatch Logs"
+                            " with its own key; log_encryption_key switches it to a customer"
+                            " managed key."
+                        ),
+                    )
+                ],
+                replaced,
+            )
+            if log_acknowledgements:
+                Validations.of(own_log_group).acknowledge(*log_acknowledgements)
+        if unchecked:
+            Annotations.of(self).add_warning_v2(
+                UNCHECKED_TOKEN_WARNING,
+                f"{', '.join(unchecked)} of {path} only known at deploy time (a token): their"
+                " ranges were not checked at synth.",
+            )
+        if not resolved.by_digest and isinstance(image, _UriSource):
+            Annotations.of(self).add_warning_v2(
+                IMAGE_TAG_WARNING,
+                f"{resolved.image_uri} is referenced by tag; a tag can be moved to another image."
+                " Reference images in other accounts by digest (@sha256:...).",
             )
 
     @property
-    def function(self) -> lambda_.IFunction:
-        """The function, for aws_lambda APIs (``grant_invoke``, ``add_to_role_policy``, event
-        sources). Made on first use; grants to it land in the execution role's policies."""
-        if self._function is None:
-            self._function = lambda_.Function.from_function_attributes(
-                self,
-                "Function",
-                function_arn=self.resource.attr_arn,
-                role=self.role,
-                same_environment=True,
-                architecture=_jsii_constant(self._architecture.lambda_name),
+    def resource(self) -> lambda_.CfnFunction:
+        """The ``AWS::Lambda::Function`` (``aws_lambda.CfnFunction``), for escape hatches."""
+        return cast(lambda_.CfnFunction, self.node.default_child)
+
+    @property
+    def function(self) -> ImageFunction:
+        """Deprecated: an ``ImageFunction`` is an ``aws_lambda.Function``; use it directly."""
+        warnings.warn(
+            "ImageFunction.function is deprecated: the ImageFunction is the aws_lambda.Function",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self
+
+    def _secure_dead_letter_queue(self, replaced: Mapping[str, str | None]) -> None:
+        """The queue aws-cdk-lib made for the function (at ``<id>/DeadLetterQueue``, 14 days),
+        encrypted with the AWS managed SQS key, TLS only and retained with its stack: failed
+        events are what someone will want to read after the stack is gone."""
+        queue = self.dead_letter_queue
+        assert queue is not None
+        cfn_queue = cast(sqs.CfnQueue, queue.node.default_child)
+        cfn_queue.kms_master_key_id = "alias/aws/sqs"
+        cfn_queue.apply_removal_policy(RemovalPolicy.RETAIN)
+        queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                principals=[_jsii_constant("anyone")],
+                actions=["sqs:*"],
+                resources=[queue.queue_arn],
+                conditions={"Bool": {"aws:SecureTransport": "false"}},
             )
-        return self._function
+        )
+        queue_acknowledgements = _replaced(
+            [
+                Acknowledgment(
+                    id="Serverless-SQSRedrivePolicy",
+                    reason=(
+                        "This queue is the function's dead-letter queue, the end of the line"
+                        " for failed events: a redrive policy would only move them to yet"
+                        " another queue."
+                    ),
+                ),
+                Acknowledgment(
+                    id="AwsSolutions-SQS3",
+                    reason=(
+                        "This queue is the function's dead-letter queue (Lambda's"
+                        " DeadLetterConfig), which the rule only recognises for SQS-to-SQS"
+                        " redrive."
+                    ),
+                ),
+            ],
+            replaced,
+        )
+        if queue_acknowledgements:
+            Validations.of(queue).acknowledge(*queue_acknowledgements)
 
     @staticmethod
-    def _nist_choices(path: str, *, unreserved: bool) -> list[Acknowledgment]:
+    def _nist_choices(path: str, *, in_vpc: bool, unreserved: bool) -> list[Acknowledgment]:
         # NIST 800-53 R5 asks for choices a platform team makes per workload; each default is
-        # acknowledged on the resource it concerns, saying how to choose otherwise.
-        choices = [
-            Acknowledgment(
-                id="NIST.800.53.R5-LambdaInsideVPC",
-                reason=(
-                    f"{path} reaches AWS APIs through their public endpoints and no private"
-                    " network resource, so it runs outside a VPC (no ENIs or NAT to manage)."
-                ),
+        # acknowledged on the function, saying what was configured and how to choose otherwise
+        # (nothing about the workload, which this library cannot know).
+        choices = []
+        if not in_vpc:
+            choices.append(
+                Acknowledgment(
+                    id="NIST.800.53.R5-LambdaInsideVPC",
+                    reason=(
+                        f"{path} was given no vpc, so it runs in Lambda's own network with no"
+                        " ENIs to manage; pass vpc= to run it in one of your VPCs."
+                    ),
+                )
             )
-        ]
         if unreserved:
             choices.append(
                 Acknowledgment(
                     id="NIST.800.53.R5-LambdaConcurrency",
                     reason=(
-                        f"{path} shares the account's unreserved concurrency pool;"
-                        " reserved_concurrent_executions caps it when its workload needs it."
+                        f"{path} was given no reserved_concurrent_executions, so it shares the"
+                        " account's unreserved concurrency pool; set it to reserve and cap it."
                     ),
                 )
             )
         return choices
 
-    def _new_dead_letter_queue(self) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS_MANAGED,
-            enforce_ssl=True,
-            retention_period=_jsii_constant("dlq-retention"),
-        )
-        Validations.of(queue).acknowledge(
-            Acknowledgment(
-                id="Serverless-SQSRedrivePolicy",
-                reason=(
-                    "This queue is the function's dead-letter queue, the end of the line for"
-                    " failed events: a redrive policy would only move them to yet another queue."
-                ),
-            ),
-            Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason=(
-                    "This queue is the function's dead-letter queue (Lambda's DeadLetterConfig),"
-                    " which the rule only recognises for SQS-to-SQS redrive."
-                ),
-            ),
-        )
-        return queue
+    @staticmethod
+    def _check_network(
+        problems: Problems,
+        *,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        filesystem: lambda_.FileSystem | None,
+        allow_public_subnet: bool | None,
+        ipv6_allowed_for_dual_stack: bool | None,
+        allow_all_outbound: bool | None,
+        allow_all_ipv6_outbound: bool | None,
+    ) -> None:
+        if vpc is None:
+            needs_vpc = {
+                "vpc_subnets": vpc_subnets,
+                "security_groups": security_groups or None,
+                "filesystem": filesystem,
+                "allow_public_subnet": allow_public_subnet,
+                "ipv6_allowed_for_dual_stack": ipv6_allowed_for_dual_stack,
+                "allow_all_outbound": allow_all_outbound,
+                "allow_all_ipv6_outbound": allow_all_ipv6_outbound,
+            }
+            for field, value in needs_vpc.items():
+                if value is not None:
+                    problems.add(
+                        field, _shown(value), "needs vpc: it only applies to a function in a VPC"
+                    )
+            return
+        if security_groups and (allow_all_outbound is not None or allow_all_ipv6_outbound):
+            problems.add(
+                "allow_all_outbound",
+                allow_all_outbound,
+                "must be set on the given security_groups themselves, not on the function",
+            )
+        if allow_public_subnet:
+            return
+        try:
+            selected = vpc.select_subnets(**_selection(vpc_subnets)) if vpc_subnets else None
+            public = {s.subnet_id for s in vpc.public_subnets}
+            if selected is None:
+                if not vpc.private_subnets and not vpc.isolated_subnets:
+                    raise ValueError("no private subnets")
+            elif any(s.subnet_id in public for s in selected.subnets):
+                raise ValueError("public subnets selected")
+        except (RuntimeError, ValueError) as error:
+            problems.add(
+                "vpc_subnets" if vpc_subnets else "vpc",
+                _shown(str(error).split("\n")[0]),
+                "must select private subnets: a function in a public subnet gets no public IP"
+                " and cannot reach the internet (add private subnets with a NAT gateway or VPC"
+                " endpoints, or set allow_public_subnet=True if you know why)",
+            )
 
     @staticmethod
     def _check_image(
@@ -732,3 +1066,61 @@ class ImageFunction(Construct):
                     f"must match one of {sorted(patterns)}, the patterns repository"
                     f" {repository.repository_name!r} allows for account {account}",
                 )
+
+
+def _override(construct: Construct, logical_id: str) -> None:
+    cast(CfnResource, construct.node.default_child).override_logical_id(logical_id)
+
+
+def _replaced(
+    built_in: list[Acknowledgment], replaced: Mapping[str, str | None]
+) -> list[Acknowledgment]:
+    """The built-in acknowledgements with the user's reasons, without those the user dropped."""
+    kept = []
+    for acknowledgment in built_in:
+        if acknowledgment.id not in replaced:
+            kept.append(acknowledgment)
+        elif (reason := replaced[acknowledgment.id]) is not None:
+            kept.append(Acknowledgment(id=acknowledgment.id, reason=reason))
+    return kept
+
+
+def _shown(value: Any) -> Any:
+    """A value as an error message quotes it: text cut to a readable length."""
+    text = value if isinstance(value, str) else None
+    if text is None:
+        return value if isinstance(value, int | float | bool | type(None)) else type(value).__name__
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _size(value: Size | int) -> Size:
+    return value if isinstance(value, Size) else _mebibytes(value)
+
+
+def _duration(value: Duration | int) -> Duration:
+    return value if isinstance(value, Duration) else _seconds(value)
+
+
+@cache
+def _mebibytes(value: int) -> Size:
+    return Size.mebibytes(value)  # one round trip per value, not per function
+
+
+@cache
+def _seconds(value: int) -> Duration:
+    return Duration.seconds(value)
+
+
+def _selection(selection: ec2.SubnetSelection) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in {
+            "availability_zones": selection.availability_zones,
+            "one_per_az": selection.one_per_az,
+            "subnet_filters": selection.subnet_filters,
+            "subnet_group_name": selection.subnet_group_name,
+            "subnets": selection.subnets,
+            "subnet_type": selection.subnet_type,
+        }.items()
+        if value is not None
+    }

@@ -43,6 +43,11 @@ RESERVED_ENVIRONMENT_KEYS = frozenset(
 MEMORY_MB = (128, 10_240)
 EPHEMERAL_STORAGE_MB = (512, 10_240)
 TIMEOUT_SECONDS = (1, 900)
+DESCRIPTION_MAX_CHARS = 256
+MAX_EVENT_AGE_SECONDS = (60, 21_600)
+# The Lambda API's ReservedConcurrentExecutions is a 32-bit integer of at least 0; the account's
+# concurrency quota (known only at deploy time) caps it further.
+RESERVED_CONCURRENCY = (0, 2**31 - 1)
 # A Lambda function name (unqualified).
 FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
@@ -192,3 +197,76 @@ def check_range(
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         problems.add(field, value, f"must be between {low:,} and {high:,} {unit}")
+
+
+def check_whole_number(
+    problems: Problems,
+    unchecked: list[str],
+    field: str,
+    value: Any,
+    bounds: tuple[int, int],
+    unit: str,
+) -> None:
+    """An optional whole number in ``bounds``; a token is noted in ``unchecked``."""
+    if value is None:
+        return
+    if is_unresolved(value):
+        unchecked.append(field)
+        return
+    check_range(problems, field, value, bounds, unit)
+
+
+def size_in_mb(problems: Problems, unchecked: list[str], field: str, value: Any) -> Any:
+    """MB of an ``aws_cdk.Size`` or a whole number of MB; None when it is not one, a token
+    (noted in ``unchecked``) when only known at deploy time."""
+    from aws_cdk import Size  # only when a Size can be given: the rest of this module is pure
+
+    if isinstance(value, Size):
+        if value.is_unresolved():
+            unchecked.append(field)
+            return None
+        try:
+            return int(value.to_mebibytes())
+        except RuntimeError:
+            problems.add(field, str(value), "must be a whole number of MiB (Size.mebibytes(n))")
+            return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    problems.add(field, value, "must be an aws_cdk.Size or a whole number of MB")
+    return None
+
+
+def duration_in_seconds(problems: Problems, unchecked: list[str], field: str, value: Any) -> Any:
+    """Seconds of an ``aws_cdk.Duration`` or a whole number of seconds; None when it is not
+    one, or only known at deploy time (then noted in ``unchecked``)."""
+    from aws_cdk import Duration
+
+    if isinstance(value, Duration):
+        if value.is_unresolved():
+            unchecked.append(field)
+            return None
+        milliseconds = value.to_milliseconds()
+        if milliseconds % 1000:
+            problems.add(field, value.to_human_string(), "must be a whole number of seconds")
+            return None
+        return int(milliseconds // 1000)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    problems.add(field, value, "must be an aws_cdk.Duration or a whole number of seconds")
+    return None
+
+
+def check_function_name(problems: Problems, value: Any) -> None:
+    if value is None or is_unresolved(value):
+        return
+    if not isinstance(value, str) or not FUNCTION_NAME.fullmatch(value):
+        problems.add("function_name", value, "must be 1 to 64 letters, digits, '-' and '_'")
+
+
+def check_description(problems: Problems, value: Any) -> None:
+    if value is None or is_unresolved(value):
+        return
+    if not isinstance(value, str) or len(value) > DESCRIPTION_MAX_CHARS:
+        problems.add(
+            "description", value, f"must be text of at most {DESCRIPTION_MAX_CHARS} characters"
+        )

@@ -77,6 +77,6 @@ class ImageFunctionStack(Stack):
                 function_name=spec.name,
                 reserved_concurrent_executions=spec.reserved_concurrent_executions,
                 log_encryption_key=self.key,
-                environment_encryption_key=self.key,
+                environment_encryption=self.key,
                 **{k: v for k, v in optional.items() if v is not None},
             )

@@ -206,7 +206,9 @@ def test_defaults_of_a_careful_platform_team() -> None:
     assert role["Properties"]["ManagedPolicyArns"] == [{"Ref": tracing_id}]
     function_resource = only_resource_of_type(template, "AWS::Lambda::Function")
     execution_id = next(k for k in managed if k != tracing_id)
-    assert function_resource["DependsOn"] == [execution_id]
+    # the role and its ExecutionPolicy first: Lambda checks at creation that the role may send
+    # to the dead-letter queue
+    assert sorted(function_resource["DependsOn"]) == sorted([execution_id, role_id])
     assert function_resource["Properties"]["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
     statements = policies["Permissions"]["PolicyDocument"]["Statement"]
     logs = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
@@ -215,7 +217,7 @@ def test_defaults_of_a_careful_platform_team() -> None:
     assert all(s["Resource"] != "*" for s in statements)
     [xray] = policies["X-Ray"]["PolicyDocument"]["Statement"]
     assert sorted(xray["Action"]) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-    assert fn.resource.node.path == "TestStack/Fn/Resource/Resource"
+    assert fn.resource.node.path == "TestStack/Fn/Resource"
 
 
 def test_cdk_nag_reports_nothing_on_a_default_image_function() -> None:
@@ -242,9 +244,9 @@ def test_only_unavoidable_findings_are_acknowledged_each_with_a_reason() -> None
     )
     # NIST 800-53 R5: per-workload choices, each naming the function and how to choose otherwise
     assert sorted(k for k in found if "NIST" in k) == [
-        "OnlyAFunction/Fn/LogGroup NIST.800.53.R5-CloudWatchLogGroupEncrypted",
         "OnlyAFunction/Fn/Resource NIST.800.53.R5-LambdaConcurrency",
         "OnlyAFunction/Fn/Resource NIST.800.53.R5-LambdaInsideVPC",
+        "OnlyAFunction/FnLogGroup NIST.800.53.R5-CloudWatchLogGroupEncrypted",
     ]
     assert all("OnlyAFunction/Fn" in reason for key, reason in found.items() if "NIST" in key)
 
@@ -271,7 +273,7 @@ def test_grants_to_the_function_land_in_its_managed_policy() -> None:
     stack = new_stack(account=CONSUMER_A)
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     topic_arn = f"arn:aws:sns:us-east-1:{CONSUMER_A}:alerts"
-    fn.function.add_to_role_policy(
+    fn.add_to_role_policy(
         iam.PolicyStatement(actions=["sns:Publish"], resources=[topic_arn])
     )
     template = template_of(stack)
@@ -290,7 +292,7 @@ def test_a_grant_of_an_aws_cdk_lib_resource_lands_in_the_managed_policy() -> Non
     stack = new_stack(account=CONSUMER_A)
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     key = kms.Key(stack, "Work", enable_key_rotation=True)
-    key.grant_decrypt(fn.function)
+    key.grant_decrypt(fn)
     template = template_of(stack)
     assert resources_of_type(template, "AWS::IAM::Policy") == {}
     statements = next(
@@ -307,8 +309,8 @@ def test_grants_render_at_synth_as_an_iam_managed_policy_renders_them() -> None:
     stack = new_stack(account=CONSUMER_A)
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     key = kms.Key(stack, "Work", enable_key_rotation=True)
-    key.grant_decrypt(fn.function)
-    key.grant_decrypt(fn.function)  # the same grant twice: one statement
+    key.grant_decrypt(fn)
+    key.grant_decrypt(fn)  # the same grant twice: one statement
     topic = f"arn:aws:sns:us-east-1:{CONSUMER_A}:alerts"
     later = iam.PolicyStatement(actions=["sns:Publish"], resources=[topic])
     fn.role.add_to_principal_policy(later)
@@ -332,8 +334,8 @@ def test_a_statement_without_resources_is_refused_by_name() -> None:
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     # raised in the role's add_to_principal_policy, which aws-cdk-lib calls from Node, at the
     # line that adds the statement
-    with pytest.raises(RuntimeError, match="execution role TestStack/Fn/ExecutionRole") as e:
-        fn.function.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"]))
+    with pytest.raises(RuntimeError, match="execution role TestStack/FnExecutionRole") as e:
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"]))
     assert "statement is refused: A PolicyStatement used in an identity-based policy" in str(
         e.value
     )
@@ -353,7 +355,7 @@ def test_functions_of_a_stack_share_one_tracing_policy() -> None:
         for name in ("A", "B", "Untraced", "XrayGrant")
     }
     # an X-Ray grant to an untraced function attaches the shared policy, nothing more
-    functions["XrayGrant"].function.add_to_role_policy(
+    functions["XrayGrant"].add_to_role_policy(
         iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
     )
     template = template_of(stack)
@@ -402,7 +404,8 @@ def test_a_given_dead_letter_queue_is_used_as_it_is() -> None:
         architecture="arm64",
         dead_letter_queue=mine,
     )
-    assert fn.dead_letter_queue is mine
+    assert fn.dead_letter_queue is not None
+    assert fn.dead_letter_queue.queue_arn == mine.queue_arn
     template = template_of(stack)
     assert resources_of_type(template, "AWS::SQS::Queue") == {}
     function = only_resource_of_type(template, "AWS::Lambda::Function")["Properties"]
@@ -432,8 +435,8 @@ def test_only_plain_xray_writes_go_to_the_shared_tracing_policy() -> None:
             conditions={"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
         ),
     ):
-        fn.function.add_to_role_policy(statement)
-    other.function.add_to_role_policy(
+        fn.add_to_role_policy(statement)
+    other.add_to_role_policy(
         iam.PolicyStatement(actions=["xray:PutTraceSegments"], resources=["*"])
     )
     policies = {
@@ -447,10 +450,10 @@ def test_only_plain_xray_writes_go_to_the_shared_tracing_policy() -> None:
     }
     assert actions == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     assert {"NotAction": "iam:*", "Effect": "Allow", "Resource": "*"} in policies[
-        "TestStack/Fn/ExecutionRole"
+        "TestStack/Fn"
     ]
-    assert any("Condition" in s for s in policies["TestStack/Fn/ExecutionRole"])
-    assert len(policies["TestStack/Other/ExecutionRole"]) == 2  # logs, queue
+    assert any("Condition" in s for s in policies["TestStack/Fn"])
+    assert len(policies["TestStack/Other"]) == 2  # logs, queue
 
 
 def test_names_in_descriptions_are_the_construct_path() -> None:
@@ -475,7 +478,7 @@ def test_no_tracing_means_no_acknowledgement_for_it() -> None:
     )
     assert not [key for key in acknowledgements(app) if "IAM5" in key]
     assert nag_findings(app, AwsSolutionsChecks(), ServerlessChecks()) == [
-        ("Serverless-LambdaTracing", "Untraced/Fn/Resource/Resource")
+        ("Serverless-LambdaTracing", "Untraced/Fn/Resource")
     ]
 
 

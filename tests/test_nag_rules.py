@@ -280,7 +280,7 @@ def test_synth_checks_the_template_as_written_overrides_included() -> None:
     assert nag_findings(app, LambdaContainerImageChecks()) == []
     with pytest.raises(Exception, match="LambdaContainerImage-ImageConfigAbsoluteEntrypoint") as e:
         app.synth()
-    assert "Fns/Fn/Resource/Resource" in str(e.value)
+    assert "Fns/Fn/Resource" in str(e.value)
 
 
 def test_synth_finds_the_acknowledgement_of_a_resource_with_an_overridden_id() -> None:
