@@ -230,8 +230,6 @@ class _Scope:
 
 
 _SCOPES: weakref.WeakKeyDictionary[Construct, _Scope] = weakref.WeakKeyDictionary()
-# One X-Ray policy per stack, shared by its traced functions (see _tracing_policy).
-_TRACING_POLICIES: weakref.WeakKeyDictionary[Stack, iam.ManagedPolicy] = weakref.WeakKeyDictionary()
 TRACING_POLICY_ID = "ImageFunctionTracingPolicy"
 
 
@@ -261,31 +259,66 @@ def _scope_of(scope: Construct) -> _Scope:
     return found
 
 
-def _tracing_policy(stack: Stack) -> iam.ManagedPolicy:
-    """The customer managed policy that lets the traced functions of ``stack`` send to X-Ray.
+@dataclass(frozen=True)
+class _SharedPolicy:
+    """A customer managed policy the ImageFunctions of one stack share, because it names
+    nothing of any function: AWS only accepts ``Resource: "*"`` for its actions."""
 
-    One per stack rather than one per function: it names nothing of any function (X-Ray only
-    accepts ``Resource: "*"``), and an account holds 1,500 customer managed policies by default,
-    so a policy per function would use them up twice as fast."""
-    policy = _TRACING_POLICIES.get(stack)
+    id: str
+    description: str
+    statement: Mapping[str, Any]
+    why_any_resource: str
+
+
+_XRAY_POLICY = _SharedPolicy(
+    TRACING_POLICY_ID,
+    "X-Ray permissions of the ImageFunctions in",
+    {"Effect": "Allow", "Action": sorted(XRAY_ACTIONS, reverse=True), "Resource": "*"},
+    "Only xray:PutTraceSegments and xray:PutTelemetryRecords are in this policy; X-Ray supports"
+    " no resource-level permissions for them, so AWS only accepts Resource '*'.",
+)
+# What Lambda needs to run a function in a VPC (the actions of the AWS managed
+# AWSLambdaVPCAccessExecutionRole, which aws-cdk-lib attaches to the roles it makes).
+_NETWORK_INTERFACE_POLICY = _SharedPolicy(
+    "ImageFunctionNetworkInterfacePolicy",
+    "Network interface permissions of the VPC ImageFunctions in",
+    {
+        "Effect": "Allow",
+        "Action": [
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:CreateNetworkInterface",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:UnassignPrivateIpAddresses",
+        ],
+        "Resource": "*",
+    },
+    "Only the network interface actions Lambda performs for a function in a VPC are in this"
+    " policy; Lambda makes them with the function's role before the interfaces exist, and"
+    " AWS's own policy for it (AWSLambdaVPCAccessExecutionRole) grants them on Resource '*'.",
+)
+_SHARED_POLICIES: weakref.WeakKeyDictionary[Stack, dict[str, iam.ManagedPolicy]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shared_policy(stack: Stack, kind: _SharedPolicy) -> iam.ManagedPolicy:
+    """One per stack rather than one per function: an account holds 1,500 customer managed
+    policies by default, so a policy per function would use them up twice as fast."""
+    made = _SHARED_POLICIES.setdefault(stack, {})
+    policy = made.get(kind.id)
     if policy is None:
         policy = iam.ManagedPolicy(
             stack,
-            TRACING_POLICY_ID,
-            description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
-            document=iam.PolicyDocument.from_json(_document(_XRAY_STATEMENT)),
+            kind.id,
+            description=f"{kind.description} {stack.node.path}",
+            document=iam.PolicyDocument.from_json(_document(kind.statement)),
         )
         Validations.of(policy).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason=(
-                    "Only xray:PutTraceSegments and xray:PutTelemetryRecords are in this"
-                    " policy; X-Ray supports no resource-level permissions for them, so AWS"
-                    " only accepts Resource '*'."
-                ),
-            )
+            Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=kind.why_any_resource)
         )
-        _TRACING_POLICIES[stack] = policy
+        made[kind.id] = policy
     return policy
 
 
@@ -323,9 +356,6 @@ def _document(*statements: Mapping[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-_XRAY_STATEMENT = {"Effect": "Allow", "Action": sorted(XRAY_ACTIONS, reverse=True), "Resource": "*"}
-
-
 class _ExecutionRole(iam.Role):
     """An execution role whose permissions all live in customer managed policies.
 
@@ -355,7 +385,7 @@ class _ExecutionRole(iam.Role):
             # The shared policy already allows every X-Ray write; attaching it is the grant
             # (the statement itself is not added: a later add_actions on it would reach every
             # traced function of the stack).
-            policy = _tracing_policy(Stack.of(self))
+            policy = _shared_policy(Stack.of(self), _XRAY_POLICY)
             self.add_managed_policy(policy)
             return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
         errors = statement.validate_for_identity_policy()
@@ -699,6 +729,11 @@ class ImageFunction(lambda_.Function):
         owned_role: _ExecutionRole | None = None
         if role is None:
             owned_role = _ExecutionRole(scope, f"{node_id}ExecutionRole", function_path=path)
+            if vpc is not None:
+                # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
+                owned_role.add_managed_policy(
+                    _shared_policy(shared.stack, _NETWORK_INTERFACE_POLICY)
+                )
             role = owned_role
         own_log_group: logs.LogGroup | None = None
         if log_group is None:
@@ -774,6 +809,8 @@ class ImageFunction(lambda_.Function):
             problems.raise_if_any(f"ImageFunction {path}")
             raise
         resource = self.resource
+        # what add_environment checks additions against (the 4 KB are for all of them)
+        self._environment_variables = dict(environment or {})
         replaced = dict(acknowledgements or {})
         self.image = resolved
         """The image the function runs (URI, account, Region, architecture), as resolved."""
@@ -864,6 +901,20 @@ class ImageFunction(lambda_.Function):
                 f"{resolved.image_uri} is referenced by tag; a tag can be moved to another image."
                 " Reference images in other accounts by digest (@sha256:...).",
             )
+
+    def add_environment(
+        self, key: str, value: str, *, remove_in_edge: bool | None = None
+    ) -> lambda_.Function:
+        """Add an environment variable, checked as the ``environment`` prop is: Lambda's key
+        pattern, its reserved keys, and the 4 KB of all variables together."""
+        variables = self.__dict__.get("_environment_variables")
+        if variables is None:  # from aws-cdk-lib's constructor: the prop, checked already
+            return super().add_environment(key, value, remove_in_edge=remove_in_edge)
+        problems = Problems()
+        checks.check_environment(problems, {**variables, key: value})
+        problems.raise_if_any(f"ImageFunction {self.node.path}: add_environment")
+        variables[key] = value
+        return super().add_environment(key, value, remove_in_edge=remove_in_edge)
 
     @property
     def resource(self) -> lambda_.CfnFunction:

@@ -273,9 +273,7 @@ def test_grants_to_the_function_land_in_its_managed_policy() -> None:
     stack = new_stack(account=CONSUMER_A)
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     topic_arn = f"arn:aws:sns:us-east-1:{CONSUMER_A}:alerts"
-    fn.add_to_role_policy(
-        iam.PolicyStatement(actions=["sns:Publish"], resources=[topic_arn])
-    )
+    fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic_arn]))
     template = template_of(stack)
     assert resources_of_type(template, "AWS::IAM::Policy") == {}
     execution = next(
@@ -449,9 +447,7 @@ def test_only_plain_xray_writes_go_to_the_shared_tracing_policy() -> None:
         a for s in shared for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
     }
     assert actions == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-    assert {"NotAction": "iam:*", "Effect": "Allow", "Resource": "*"} in policies[
-        "TestStack/Fn"
-    ]
+    assert {"NotAction": "iam:*", "Effect": "Allow", "Resource": "*"} in policies["TestStack/Fn"]
     assert any("Condition" in s for s in policies["TestStack/Fn"])
     assert len(policies["TestStack/Other"]) == 2  # logs, queue
 
