@@ -37,7 +37,7 @@ from constructs import Construct, IConstruct
 from . import function_validation as checks
 from .architecture import LambdaArchitecture, parse_architecture
 from .errors import Problems
-from .image import LambdaImage
+from .image import LambdaImage, _stage_path
 from .logical_ids import logical_id
 from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
@@ -63,6 +63,8 @@ class ResolvedImage:
     by_digest: bool
     description: str
     in_bootstrap_repository: bool = False
+    stack: Stack | None = None
+    """The stack that publishes the image or holds its repository, when in this app."""
 
 
 class ImageSource(ABC):
@@ -131,6 +133,7 @@ class _AssetSource(ImageSource):
             by_digest=False,  # a content-hash tag in an immutable repository
             description=f"LambdaImage {image.construct_path}",
             in_bootstrap_repository=image.image_repository is None,
+            stack=_stack_of(image),
         )
 
 
@@ -160,7 +163,7 @@ class _RepositorySource(ImageSource):
             )
             return ResolvedImage(
                 uri, _known(account), _known(region), architecture, owned,
-                separator == "@", f"LambdaImageRepository {owned.node.path}",
+                separator == "@", f"LambdaImageRepository {owned.node.path}", stack=stack,
             )  # fmt: skip
         imported = self._repository
         return ResolvedImage(
@@ -188,6 +191,30 @@ class _UriSource(ImageSource):
             self._uri, parts.account, parts.region, architecture, None,
             parts.digest is not None, f"image {self._uri}",
         )  # fmt: skip
+
+
+_STACKS: weakref.WeakKeyDictionary[Construct, Stack] = weakref.WeakKeyDictionary()
+
+
+def _stack_of(construct: Construct) -> Stack:
+    """``Stack.of``, asked of Node once per image: every function of an image asks it."""
+    try:
+        return _STACKS[construct]
+    except (KeyError, TypeError):
+        stack = Stack.of(construct)
+    with contextlib.suppress(TypeError):
+        _STACKS[construct] = stack
+    return stack
+
+
+_STAGES: weakref.WeakKeyDictionary[Stack, str | None] = weakref.WeakKeyDictionary()
+
+
+def _stage_of(stack: Stack) -> str | None:
+    """The path of the stack's Stage, asked of Node once per stack."""
+    if stack not in _STAGES:
+        _STAGES[stack] = _stage_path(stack)
+    return _STAGES[stack]
 
 
 @cache
@@ -720,7 +747,13 @@ class ImageFunction(lambda_.Function):
         account, region = shared.account, shared.region
         if resolved is not None:
             self._check_image(
-                problems, resolved, parsed_architecture, account, region, function_name
+                problems,
+                resolved,
+                parsed_architecture,
+                account,
+                region,
+                function_name,
+                shared.stack,
             )
         problems.raise_if_any(f"ImageFunction {path}")
         assert resolved is not None and parsed_architecture is not None
@@ -828,6 +861,15 @@ class ImageFunction(lambda_.Function):
                 )
             if own_log_group is not None:
                 _override(own_log_group, logical_id(*below, "LogGroup", "Resource"))
+        image_stack = resolved.stack
+        # `cdk deploy <this stack>` must publish the image (or make its repository) first;
+        # across Stages aws-cdk-lib allows no dependency: the pipeline orders the waves.
+        if (
+            image_stack is not None
+            and image_stack is not shared.stack
+            and _stage_of(image_stack) == _stage_of(shared.stack)
+        ):
+            shared.stack.add_dependency(image_stack, "its functions run an image of it")
         # Lambda writes to the log group with the execution role.
         log_group.grant_write(self)
         if makes_queue and dead_letter_queue_enabled:
@@ -1063,6 +1105,7 @@ class ImageFunction(lambda_.Function):
         account: str | None,
         region: str | None,
         function_name: str | None,
+        stack: Stack,
     ) -> None:
         if architecture and image.architecture and architecture is not image.architecture:
             problems.add(
@@ -1078,6 +1121,19 @@ class ImageFunction(lambda_.Function):
                 f"must be in the function's Region {region}: Lambda only pulls images from"
                 f" ECR in its own Region (the image is in {image.region})",
             )
+        if image.account is None and image.stack is not None and image.stack is not stack:
+            shared = image.repository is not None and bool(
+                image.repository.consumer_account_ids or image.repository.organization_id
+            )
+            if shared or account is not None:
+                # its URI would name the account of whichever stack resolves it: this one's
+                problems.add(
+                    "image",
+                    image.description,
+                    f"is in stack {image.stack.node.path}, which has no account (no env), so"
+                    " its image URI would name this function's own account; give that stack"
+                    " env=Environment(account=..., region=...) with the image account",
+                )
         if not (account and image.account) or account == image.account:
             return
         repository = image.repository

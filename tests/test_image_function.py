@@ -633,3 +633,39 @@ def test_bootstrap_repository_image_cannot_serve_another_account(tmp_path: Path)
     stack = Stack(app, "Functions", env=Environment(account=CONSUMER_A, region="us-east-1"))
     with pytest.raises(LambdaImageValidationError, match="CDK bootstrap repository of account"):
         ImageFunction(stack, "Fn", image=ImageSource.from_asset(image), architecture="arm64")
+
+
+def test_a_function_stack_depends_on_the_stack_that_publishes_its_image() -> None:
+    app, image, stack = asset_app()
+    ImageFunction(stack, "Fn", image=ImageSource.from_asset(image), architecture="arm64")
+    # `cdk deploy Functions` deploys (and publishes) Images first
+    assert "Images" in [s.stack_name for s in stack.dependencies]
+    manifest = app.synth().get_stack_by_name("Functions").dependencies
+    assert "Images" in [d.id for d in manifest]
+
+
+def test_an_image_from_a_stack_with_no_account_is_refused_for_another_stack() -> None:
+    app = new_app()
+    repository_stack = Stack(app, "Repository")  # cdk init's default: no env
+    repository = LambdaImageRepository(
+        repository_stack, "Images", repository_name=REPOSITORY, consumer_accounts=[CONSUMER_A]
+    )
+    images = Stack(app, "Images", synthesizer=image_publishing_synthesizer(REPOSITORY))
+    image = LambdaImage(
+        images, "Image", directory=SAMPLE, architecture="arm64", repository=repository
+    )
+    functions = Stack(app, "Payments")
+    with pytest.raises(LambdaImageValidationError) as error:
+        ImageFunction(functions, "Fn", image=ImageSource.from_asset(image))
+    [problem] = error.value.problems
+    assert problem.field == "image"
+    assert "Images, which has no account" in problem.accepted
+    assert "env=Environment(account=" in problem.accepted
+
+
+def test_an_image_in_its_own_env_agnostic_stack_serves_that_stack() -> None:
+    app = new_app()
+    stack = Stack(app, "Everything")  # one stack, one account: its own account is right
+    uri = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{REPOSITORY}@{DIGEST}"
+    ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    assert lambda_function(stack)["Code"]["ImageUri"] == uri
