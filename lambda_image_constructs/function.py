@@ -363,20 +363,39 @@ def _key_arn(key: kms.IKey) -> str:
     return arn
 
 
-def _xray_write(statement: iam.PolicyStatement) -> bool:
-    """Whether ``statement`` only allows sending traces, which is all the stack's shared
-    tracing policy may hold: every traced function of the stack gets what it allows."""
-    actions = statement.actions
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _xray_write(statement: Mapping[str, Any]) -> bool:
+    """Whether a statement (as ``to_statement_json`` gives it) only allows sending traces,
+    which is all the stack's shared tracing policy may hold: every traced function of the
+    stack gets what it allows."""
+    actions = _as_list(statement.get("Action"))
     return (
         bool(actions)
         and set(actions) <= XRAY_ACTIONS
-        and statement.effect.name == "ALLOW"
-        and list(statement.resources) == ["*"]
-        and not statement.not_actions
-        and not statement.not_resources
-        and not statement.has_principal
-        and not statement.conditions
+        and statement.get("Effect") == "Allow"
+        and _as_list(statement.get("Resource")) == ["*"]
+        and set(statement) <= {"Action", "Effect", "Resource", "Sid"}
     )
+
+
+def _identity_policy_errors(statement: Mapping[str, Any]) -> list[str]:
+    """What IAM refuses in an identity-based policy statement (aws-cdk-lib's
+    ``validate_for_identity_policy``, read from the statement's JSON in one round trip)."""
+    errors = []
+    if "Action" not in statement and "NotAction" not in statement:
+        errors.append("A PolicyStatement must specify at least one 'action' or 'notAction'.")
+    if "Principal" in statement or "NotPrincipal" in statement:
+        errors.append(
+            "A PolicyStatement used in an identity-based policy cannot specify any IAM principals."
+        )
+    if "Resource" not in statement and "NotResource" not in statement:
+        errors.append(
+            "A PolicyStatement used in an identity-based policy must specify at least one resource."
+        )
+    return errors
 
 
 def _document(*statements: Mapping[str, Any]) -> dict[str, Any]:
@@ -394,32 +413,46 @@ class _ExecutionRole(iam.Role):
     managed policy.
     """
 
-    def __init__(self, scope: Construct, id: str, *, function_path: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        function_path: str,
+        stack: Stack,
+        statements: Sequence[iam.PolicyStatement],
+    ) -> None:
         super().__init__(
             scope,
             id,
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {function_path}",
         )
+        self._stack = stack
         self.execution_policy = iam.ManagedPolicy(
-            self, "ExecutionPolicy", description=f"Permissions of {function_path}", roles=[self]
+            self,
+            "ExecutionPolicy",
+            description=f"Permissions of {function_path}",
+            roles=[self],
+            statements=list(statements),
         )
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
-        if _xray_write(statement):
+        as_json = statement.to_statement_json()
+        if _xray_write(as_json):
             # The shared policy already allows every X-Ray write; attaching it is the grant
             # (the statement itself is not added: a later add_actions on it would reach every
             # traced function of the stack).
-            policy = _shared_policy(Stack.of(self), _XRAY_POLICY)
+            policy = _shared_policy(self._stack, _XRAY_POLICY)
             self.add_managed_policy(policy)
             return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
-        errors = statement.validate_for_identity_policy()
+        errors = _identity_policy_errors(as_json)
         if errors:
             problems = Problems()
             for error in errors:
-                problems.add("statement", statement.to_statement_json(), f"is refused: {error}")
+                problems.add("statement", as_json, f"is refused: {error}")
             problems.raise_if_any(f"execution role {self.node.path}")
         self.execution_policy.add_statements(statement)
         return iam.AddToPrincipalPolicyResult(
@@ -759,15 +792,6 @@ class ImageFunction(lambda_.Function):
         assert resolved is not None and parsed_architecture is not None
 
         keep_ids = _keeps_default_logical_ids(shared.stack)
-        owned_role: _ExecutionRole | None = None
-        if role is None:
-            owned_role = _ExecutionRole(scope, f"{node_id}ExecutionRole", function_path=path)
-            if vpc is not None:
-                # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
-                owned_role.add_managed_policy(
-                    _shared_policy(shared.stack, _NETWORK_INTERFACE_POLICY)
-                )
-            role = owned_role
         own_log_group: logs.LogGroup | None = None
         if log_group is None:
             own_log_group = logs.LogGroup(
@@ -778,6 +802,27 @@ class ImageFunction(lambda_.Function):
                 encryption_key=log_encryption_key,
             )
             log_group = own_log_group
+        owned_role: _ExecutionRole | None = None
+        if role is None:
+            # Lambda writes to the log group with the execution role.
+            owned_role = _ExecutionRole(
+                scope,
+                f"{node_id}ExecutionRole",
+                function_path=path,
+                stack=shared.stack,
+                statements=[
+                    iam.PolicyStatement(
+                        actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                        resources=[log_group.log_group_arn],
+                    )
+                ],
+            )
+            if vpc is not None:
+                # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
+                owned_role.add_managed_policy(
+                    _shared_policy(shared.stack, _NETWORK_INTERFACE_POLICY)
+                )
+            role = owned_role
         makes_queue = dead_letter_queue is None and dead_letter_topic is None
         if makes_queue and dead_letter_queue_enabled is None:
             dead_letter_queue_enabled = True
@@ -850,17 +895,32 @@ class ImageFunction(lambda_.Function):
         if keep_ids:
             # The logical IDs earlier releases gave (the function at <id>/Resource/Resource,
             # its role and log group below it): a renamed function would be replaced, which
-            # fails for a function with a name.
-            below = (*shared.below_stack, node_id)
-            resource.override_logical_id(logical_id(*below, *_IN_HOLDER))
+            # fails for a function with a name. Stack renames cost one round trip each.
+            renames: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+                ((node_id, "Resource"), (node_id, *_IN_HOLDER))
+            ]
             if owned_role is not None:
-                _override(owned_role, logical_id(*below, "ExecutionRole", "Resource"))
-                _override(
-                    owned_role.execution_policy,
-                    logical_id(*below, "ExecutionRole", "ExecutionPolicy", "Resource"),
+                renames.append(
+                    (
+                        (f"{node_id}ExecutionRole", "Resource"),
+                        (node_id, "ExecutionRole", "Resource"),
+                    )
+                )
+                renames.append(
+                    (
+                        (f"{node_id}ExecutionRole", "ExecutionPolicy", "Resource"),
+                        (node_id, "ExecutionRole", "ExecutionPolicy", "Resource"),
+                    )
                 )
             if own_log_group is not None:
-                _override(own_log_group, logical_id(*below, "LogGroup", "Resource"))
+                renames.append(
+                    ((f"{node_id}LogGroup", "Resource"), (node_id, "LogGroup", "Resource"))
+                )
+            for natural, earlier in renames:
+                shared.stack.rename_logical_id(
+                    logical_id(*shared.below_stack, *natural),
+                    logical_id(*shared.below_stack, *earlier),
+                )
         image_stack = resolved.stack
         # `cdk deploy <this stack>` must publish the image (or make its repository) first;
         # across Stages aws-cdk-lib allows no dependency: the pipeline orders the waves.
@@ -870,8 +930,8 @@ class ImageFunction(lambda_.Function):
             and _stage_of(image_stack) == _stage_of(shared.stack)
         ):
             shared.stack.add_dependency(image_stack, "its functions run an image of it")
-        # Lambda writes to the log group with the execution role.
-        log_group.grant_write(self)
+        if owned_role is None:
+            log_group.grant_write(self)  # Lambda writes its logs with the execution role
         if makes_queue and dead_letter_queue_enabled:
             self._secure_dead_letter_queue(replaced)
         if resolved.architecture is not None:
