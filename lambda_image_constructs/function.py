@@ -228,6 +228,7 @@ def _jsii_constant(name: str) -> Any:
         "anyone": lambda: iam.AnyPrincipal(),
         "handler": lambda: lambda_.Handler.FROM_IMAGE,
         "runtime": lambda: lambda_.Runtime.FROM_IMAGE,
+        "dlq-retention": lambda: Duration.days(14),
     }
     return values[name]()
 
@@ -421,12 +422,14 @@ class _ExecutionRole(iam.Role):
         function_path: str,
         stack: Stack,
         statements: Sequence[iam.PolicyStatement],
+        managed_policies: Sequence[iam.IManagedPolicy],
     ) -> None:
         super().__init__(
             scope,
             id,
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {function_path}",
+            managed_policies=list(managed_policies) or None,
         )
         self._stack = stack
         self.execution_policy = iam.ManagedPolicy(
@@ -792,6 +795,8 @@ class ImageFunction(lambda_.Function):
         assert resolved is not None and parsed_architecture is not None
 
         keep_ids = _keeps_default_logical_ids(shared.stack)
+        replaced = dict(acknowledgements or {})
+        traced = tracing.name != "DISABLED"
         own_log_group: logs.LogGroup | None = None
         if log_group is None:
             own_log_group = logs.LogGroup(
@@ -816,6 +821,7 @@ class ImageFunction(lambda_.Function):
                         resources=[log_group.log_group_arn],
                     )
                 ],
+                managed_policies=[_shared_policy(shared.stack, _XRAY_POLICY)] if traced else [],
             )
             if vpc is not None:
                 # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
@@ -823,9 +829,14 @@ class ImageFunction(lambda_.Function):
                     _shared_policy(shared.stack, _NETWORK_INTERFACE_POLICY)
                 )
             role = owned_role
-        makes_queue = dead_letter_queue is None and dead_letter_topic is None
-        if makes_queue and dead_letter_queue_enabled is None:
-            dead_letter_queue_enabled = True
+        own_queue: sqs.Queue | None = None
+        if (
+            dead_letter_queue is None
+            and dead_letter_topic is None
+            and (dead_letter_queue_enabled is not False)
+        ):
+            own_queue = self._new_dead_letter_queue(scope, f"{node_id}DeadLetterQueue", replaced)
+            dead_letter_queue = own_queue
         image_config = lambda_.CodeImageConfig(
             image_uri=resolved.image_uri,
             entrypoint=list(entrypoint) if entrypoint is not None else None,
@@ -858,7 +869,7 @@ class ImageFunction(lambda_.Function):
             "environment_encryption": environment_encryption,
             "dead_letter_queue": dead_letter_queue,
             "dead_letter_topic": dead_letter_topic,
-            "dead_letter_queue_enabled": dead_letter_queue_enabled if makes_queue else None,
+            "dead_letter_queue_enabled": dead_letter_queue_enabled,
             "function_name": function_name,
             "description": description,
             "environment": dict(environment) if environment else None,
@@ -875,7 +886,9 @@ class ImageFunction(lambda_.Function):
                 memory_size=memory_size,
                 ephemeral_storage_size=_size(ephemeral_storage_size),
                 timeout=_duration(timeout),
-                tracing=tracing,
+                # the role made here already has the stack's X-Ray policy (set below, without
+                # aws-cdk-lib granting it again through a callback)
+                tracing=tracing if owned_role is None else None,
                 role=role,
                 log_group=log_group,
                 **{k: v for k, v in options.items() if v is not None},
@@ -889,7 +902,6 @@ class ImageFunction(lambda_.Function):
         resource = self.resource
         # what add_environment checks additions against (the 4 KB are for all of them)
         self._environment_variables = dict(environment or {})
-        replaced = dict(acknowledgements or {})
         self.image = resolved
         """The image the function runs (URI, account, Region, architecture), as resolved."""
         if keep_ids:
@@ -916,6 +928,19 @@ class ImageFunction(lambda_.Function):
                 renames.append(
                     ((f"{node_id}LogGroup", "Resource"), (node_id, "LogGroup", "Resource"))
                 )
+            if own_queue is not None:
+                renames.append(
+                    (
+                        (f"{node_id}DeadLetterQueue", "Resource"),
+                        (node_id, "DeadLetterQueue", "Resource"),
+                    )
+                )
+                renames.append(
+                    (
+                        (f"{node_id}DeadLetterQueue", "Policy", "Resource"),
+                        (node_id, "DeadLetterQueue", "Policy", "Resource"),
+                    )
+                )
             for natural, earlier in renames:
                 shared.stack.rename_logical_id(
                     logical_id(*shared.below_stack, *natural),
@@ -932,8 +957,10 @@ class ImageFunction(lambda_.Function):
             shared.stack.add_dependency(image_stack, "its functions run an image of it")
         if owned_role is None:
             log_group.grant_write(self)  # Lambda writes its logs with the execution role
-        if makes_queue and dead_letter_queue_enabled:
-            self._secure_dead_letter_queue(replaced)
+        elif traced:
+            resource.tracing_config = lambda_.CfnFunction.TracingConfigProperty(
+                mode=TRACING_MODES[tracing.name]
+            )
         if resolved.architecture is not None:
             # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
             resource.add_metadata(IMAGE_PLATFORM_METADATA, resolved.architecture.docker_platform)
@@ -1033,23 +1060,20 @@ class ImageFunction(lambda_.Function):
         )
         return self
 
-    def _secure_dead_letter_queue(self, replaced: Mapping[str, str | None]) -> None:
-        """The queue aws-cdk-lib made for the function (at ``<id>/DeadLetterQueue``, 14 days),
-        encrypted with the AWS managed SQS key, TLS only and retained with its stack: failed
-        events are what someone will want to read after the stack is gone."""
-        queue = self.dead_letter_queue
-        assert queue is not None
-        cfn_queue = cast(sqs.CfnQueue, queue.node.default_child)
-        cfn_queue.kms_master_key_id = "alias/aws/sqs"
-        cfn_queue.apply_removal_policy(RemovalPolicy.RETAIN)
-        queue.add_to_resource_policy(
-            iam.PolicyStatement(
-                effect=iam.Effect.DENY,
-                principals=[_jsii_constant("anyone")],
-                actions=["sqs:*"],
-                resources=[queue.queue_arn],
-                conditions={"Bool": {"aws:SecureTransport": "false"}},
-            )
+    @staticmethod
+    def _new_dead_letter_queue(
+        scope: Construct, id: str, replaced: Mapping[str, str | None]
+    ) -> sqs.Queue:
+        """The function's dead-letter queue: encrypted with the AWS managed SQS key, TLS only,
+        kept 14 days and retained with its stack (failed events are what someone will want
+        to read after the stack is gone)."""
+        queue = sqs.Queue(
+            scope,
+            id,
+            encryption=sqs.QueueEncryption.KMS_MANAGED,
+            enforce_ssl=True,
+            retention_period=_jsii_constant("dlq-retention"),
+            removal_policy=RemovalPolicy.RETAIN,
         )
         queue_acknowledgements = _replaced(
             [
@@ -1074,6 +1098,7 @@ class ImageFunction(lambda_.Function):
         )
         if queue_acknowledgements:
             Validations.of(queue).acknowledge(*queue_acknowledgements)
+        return queue
 
     @staticmethod
     def _nist_choices(path: str, *, in_vpc: bool, unreserved: bool) -> list[Acknowledgment]:
