@@ -42,6 +42,7 @@ from .logical_ids import logical_id
 from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
 from .repository import LambdaImageRepository
+from .roles import PolicyOfItsOwnRole
 from .tokens import is_unresolved
 
 DEFAULT_MEMORY_MB = 512
@@ -382,32 +383,15 @@ def _xray_write(statement: Mapping[str, Any]) -> bool:
     )
 
 
-def _identity_policy_errors(statement: Mapping[str, Any]) -> list[str]:
-    """What IAM refuses in an identity-based policy statement (aws-cdk-lib's
-    ``validate_for_identity_policy``, read from the statement's JSON in one round trip)."""
-    errors = []
-    if "Action" not in statement and "NotAction" not in statement:
-        errors.append("A PolicyStatement must specify at least one 'action' or 'notAction'.")
-    if "Principal" in statement or "NotPrincipal" in statement:
-        errors.append(
-            "A PolicyStatement used in an identity-based policy cannot specify any IAM principals."
-        )
-    if "Resource" not in statement and "NotResource" not in statement:
-        errors.append(
-            "A PolicyStatement used in an identity-based policy must specify at least one resource."
-        )
-    return errors
-
-
 def _document(*statements: Mapping[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-class _ExecutionRole(iam.Role):
+class _ExecutionRole(PolicyOfItsOwnRole):
     """An execution role whose permissions all live in customer managed policies.
 
-    Every ``add_to_principal_policy`` (the function's own log and dead-letter permissions, a
-    user's ``bucket.grant_read(fn)``, an event source's grant) lands in ``ExecutionPolicy``, a
+    Every grant (the function's own log and dead-letter permissions, a user's
+    ``bucket.grant_read(fn)``, an event source's grant) lands in ``ExecutionPolicy``, a
     customer managed policy of this role only, except plain X-Ray writes, which AWS only
     accepts with ``Resource: "*"`` and which the stack's shared tracing policy already allows
     (there that finding is acknowledged and nothing else hides). No inline policy, no AWS
@@ -429,38 +413,23 @@ class _ExecutionRole(iam.Role):
             id,
             assumed_by=_jsii_constant("lambda"),
             description=f"Execution role of {function_path}",
-            managed_policies=list(managed_policies) or None,
+            policy_id="ExecutionPolicy",
+            policy_description=f"Permissions of {function_path}",
+            statements=statements,
+            managed_policies=managed_policies,
         )
         self._stack = stack
-        self.execution_policy = iam.ManagedPolicy(
-            self,
-            "ExecutionPolicy",
-            description=f"Permissions of {function_path}",
-            roles=[self],
-            statements=list(statements),
-        )
+        self.execution_policy = self.policy
 
-    def add_to_principal_policy(
-        self, statement: iam.PolicyStatement
-    ) -> iam.AddToPrincipalPolicyResult:
-        as_json = statement.to_statement_json()
-        if _xray_write(as_json):
-            # The shared policy already allows every X-Ray write; attaching it is the grant
-            # (the statement itself is not added: a later add_actions on it would reach every
-            # traced function of the stack).
-            policy = _shared_policy(self._stack, _XRAY_POLICY)
-            self.add_managed_policy(policy)
-            return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=policy)
-        errors = _identity_policy_errors(as_json)
-        if errors:
-            problems = Problems()
-            for error in errors:
-                problems.add("statement", as_json, f"is refused: {error}")
-            problems.raise_if_any(f"execution role {self.node.path}")
-        self.execution_policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(
-            statement_added=True, policy_dependable=self.execution_policy
-        )
+    def _granted_elsewhere(self, statement: Mapping[str, Any]) -> iam.ManagedPolicy | None:
+        if not _xray_write(statement):
+            return None
+        # The shared policy already allows every X-Ray write; attaching it is the grant (the
+        # statement itself is not added: a later add_actions on it would reach every traced
+        # function of the stack).
+        policy = _shared_policy(self._stack, _XRAY_POLICY)
+        self.add_managed_policy(policy)
+        return policy
 
 
 class _ImageCode(lambda_.Code):

@@ -332,7 +332,7 @@ def test_a_statement_without_resources_is_refused_by_name() -> None:
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")
     # raised in the role's add_to_principal_policy, which aws-cdk-lib calls from Node, at the
     # line that adds the statement
-    with pytest.raises(RuntimeError, match="execution role TestStack/FnExecutionRole") as e:
+    with pytest.raises(RuntimeError, match="role TestStack/FnExecutionRole") as e:
         fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"]))
     assert "statement is refused: A PolicyStatement used in an identity-based policy" in str(
         e.value

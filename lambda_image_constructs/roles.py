@@ -1,0 +1,95 @@
+"""Roles whose permissions all live in one customer managed policy of their own: no inline
+policy, and (where the library makes the role) no AWS managed policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from .errors import Problems
+
+AWS_MANAGED_POLICY_ARN = ":iam::aws:policy/"
+
+
+def identity_policy_errors(statement: Mapping[str, Any]) -> list[str]:
+    """What IAM refuses in an identity-based policy statement (aws-cdk-lib's
+    ``validate_for_identity_policy``, read from the statement's JSON in one round trip)."""
+    errors = []
+    if "Action" not in statement and "NotAction" not in statement:
+        errors.append("A PolicyStatement must specify at least one 'action' or 'notAction'.")
+    if "Principal" in statement or "NotPrincipal" in statement:
+        errors.append(
+            "A PolicyStatement used in an identity-based policy cannot specify any IAM principals."
+        )
+    if "Resource" not in statement and "NotResource" not in statement:
+        errors.append(
+            "A PolicyStatement used in an identity-based policy must specify at least one resource."
+        )
+    return errors
+
+
+class PolicyOfItsOwnRole(iam.Role):
+    """A role whose grants (``add_to_principal_policy``: ``bucket.grant_read(role)``, an
+    aws-cdk-lib construct granting itself what it needs) land in ``policy``, a customer managed
+    policy attached to this role only, created with ``statements``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        assumed_by: iam.IPrincipal,
+        description: str,
+        policy_id: str,
+        policy_description: str,
+        statements: Sequence[iam.PolicyStatement],
+        managed_policies: Sequence[iam.IManagedPolicy] = (),
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            assumed_by=assumed_by,
+            description=description,
+            managed_policies=list(managed_policies) or None,
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            policy_id,
+            description=policy_description,
+            roles=[self],
+            statements=list(statements),
+        )
+
+    def add_to_principal_policy(
+        self, statement: iam.PolicyStatement
+    ) -> iam.AddToPrincipalPolicyResult:
+        as_json = statement.to_statement_json()  # one round trip, then read in Python
+        elsewhere = self._granted_elsewhere(as_json)
+        if elsewhere is not None:
+            return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=elsewhere)
+        errors = identity_policy_errors(as_json)
+        if errors:
+            problems = Problems()
+            for error in errors:
+                problems.add("statement", as_json, f"is refused: {error}")
+            problems.raise_if_any(f"role {self.node.path}")
+        self.policy.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self.policy)
+
+    def _granted_elsewhere(self, statement: Mapping[str, Any]) -> iam.ManagedPolicy | None:
+        """A policy that already grants ``statement``, attached instead of adding it."""
+        return None
+
+
+class NoAwsManagedPolicyRole(PolicyOfItsOwnRole):
+    """A role for an aws-cdk-lib construct that attaches an AWS managed policy to whatever
+    role it is given (CodeDeploy's deployment group does): that policy is not attached, since
+    ``statements`` already grant what the construct needs, on its resources only."""
+
+    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
+        if AWS_MANAGED_POLICY_ARN in policy.managed_policy_arn:
+            return
+        super().add_managed_policy(policy)
