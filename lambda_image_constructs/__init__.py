@@ -13,10 +13,13 @@ from .errors import LambdaImageValidationError, Problem
 from .function import ImageFunction, ImageSource
 from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
 from .repository import ConsumerAccount, LambdaImageRepository
+from .rollout import ConcurrencyScaling, Deployment
 
 __all__ = [
     "ALWAYS_EXCLUDED",
+    "ConcurrencyScaling",
     "ConsumerAccount",
+    "Deployment",
     "ImageFunction",
     "ImageSource",
     "LambdaArchitecture",

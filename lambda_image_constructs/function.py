@@ -23,6 +23,8 @@ from aws_cdk import (
     Stack,
     Validations,
 )
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
@@ -43,6 +45,16 @@ from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
 from .repository import LambdaImageRepository
 from .roles import PolicyOfItsOwnRole
+from .rollout import (
+    ALARM_ACKNOWLEDGEMENT,
+    ALIAS_NAME,
+    DEFAULT_ALIAS,
+    ConcurrencyScaling,
+    Deployment,
+    check_provisioning,
+    default_alarms,
+    deployment_group,
+)
 from .tokens import is_unresolved
 
 DEFAULT_MEMORY_MB = 512
@@ -543,6 +555,10 @@ class ImageFunction(lambda_.Function):
         recursive_loop: lambda_.RecursiveLoop | None = None,
         tenancy_config: lambda_.TenancyConfig | None = None,
         durable_config: lambda_.DurableConfig | None = None,
+        alias: str | None = None,
+        deployment: Deployment | None = None,
+        provisioned_concurrency: int | None = None,
+        provisioned_concurrency_scaling: ConcurrencyScaling | None = None,
         acknowledgements: Mapping[str, str | None] | None = None,
         layers: Sequence[lambda_.ILayerVersion] | None = None,
         code_signing_config: lambda_.ICodeSigningConfig | None = None,
@@ -621,6 +637,18 @@ class ImageFunction(lambda_.Function):
         :param recursive_loop: Default: Lambda's (terminate recursive loops).
         :param tenancy_config: Default: none.
         :param durable_config: Default: none.
+        :param alias: Point this alias (for example ``'live'``) at the function's current
+            version: a version is published when the image or the configuration changes, and
+            only then. Default: none, or ``'live'`` when ``deployment`` or
+            ``provisioned_concurrency`` needs one.
+        :param deployment: Move the alias to a new version through CodeDeploy
+            (``Deployment.canary`` / ``linear`` / ``all_at_once`` / ``with_config``), rolled
+            back on failure and on alarm. Default: the alias moves at once, without CodeDeploy.
+        :param provisioned_concurrency: Provisioned concurrency of the alias (at most
+            ``reserved_concurrent_executions``; Lambda refuses it with SnapStart). Default:
+            none.
+        :param provisioned_concurrency_scaling: Scale the provisioned concurrency on its
+            utilisation with Application Auto Scaling. Default: fixed.
         :param acknowledgements: Replace the reason of an acknowledgement this construct
             makes on its own resources (rule ID -> your reason), or drop it (rule ID ->
             ``None``: the finding is then reported). Default: the built-in reasons.
@@ -749,6 +777,34 @@ class ImageFunction(lambda_.Function):
                         reason,
                         "must be a reason (non-empty text) or None to drop it",
                     )
+        if (
+            alias is not None
+            and not is_unresolved(alias)
+            and (not isinstance(alias, str) or not ALIAS_NAME.fullmatch(alias))
+        ):
+            problems.add(
+                "alias",
+                alias,
+                "must be a Lambda alias name: 1 to 128 letters, digits,"
+                " '-' and '_', not only digits",
+            )
+        if deployment is not None:
+            if isinstance(deployment, Deployment):
+                deployment.check(problems, "deployment")
+            else:
+                problems.add(
+                    "deployment",
+                    _shown(deployment),
+                    "must be a Deployment"
+                    " (Deployment.canary, .linear, .all_at_once or .with_config)",
+                )
+        check_provisioning(
+            problems,
+            provisioned_concurrency=provisioned_concurrency,
+            scaling=provisioned_concurrency_scaling,
+            reserved_concurrent_executions=reserved_concurrent_executions,
+            snap_start=snap_start is not None,
+        )
         account, region = shared.account, shared.region
         if resolved is not None:
             self._check_image(
@@ -987,6 +1043,24 @@ class ImageFunction(lambda_.Function):
             )
             if log_acknowledgements:
                 Validations.of(own_log_group).acknowledge(*log_acknowledgements)
+        self.alias: lambda_.Alias | None = None
+        """The alias that follows the current version, when one was asked for."""
+        self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
+        """The CodeDeploy deployment group that moves the alias, with ``deployment``."""
+        self.deployment_alarms: list[cloudwatch.IAlarm] = []
+        """The alarms that roll a deployment back (the function's own, then yours)."""
+        alias_name = alias or (
+            DEFAULT_ALIAS if deployment is not None or provisioned_concurrency else None
+        )
+        if alias_name is not None:
+            self._roll_out(
+                alias_name,
+                deployment,
+                provisioned_concurrency,
+                provisioned_concurrency_scaling,
+                own_queue or dead_letter_queue,
+                path,
+            )
         if unchecked:
             Annotations.of(self).add_warning_v2(
                 UNCHECKED_TOKEN_WARNING,
@@ -1013,6 +1087,43 @@ class ImageFunction(lambda_.Function):
         problems.raise_if_any(f"ImageFunction {self.node.path}: add_environment")
         variables[key] = value
         return super().add_environment(key, value, remove_in_edge=remove_in_edge)
+
+    def _roll_out(
+        self,
+        alias_name: str,
+        deployment: Deployment | None,
+        provisioned_concurrency: int | None,
+        scaling: ConcurrencyScaling | None,
+        dead_letter_queue: sqs.IQueue | None,
+        path: str,
+    ) -> None:
+        alias = self.add_alias(
+            alias_name, provisioned_concurrent_executions=provisioned_concurrency
+        )
+        self.alias = alias
+        if scaling is not None:
+            target = alias.add_auto_scaling(
+                max_capacity=scaling.max_capacity,
+                min_capacity=scaling.min_capacity or provisioned_concurrency,
+            )
+            target.scale_on_utilization(utilization_target=scaling.utilization_target)
+        if deployment is None:
+            return
+        alarms: list[cloudwatch.IAlarm] = []
+        if deployment.default_alarms:
+            own = default_alarms(self, self, alias, dead_letter_queue, path)
+            for alarm in own:
+                Validations.of(alarm).acknowledge(
+                    Acknowledgment(
+                        id="NIST.800.53.R5-CloudWatchAlarmAction", reason=ALARM_ACKNOWLEDGEMENT
+                    )
+                )
+            alarms.extend(own)
+        alarms.extend(deployment.alarms)
+        self.deployment_alarms = alarms
+        self.deployment_group = deployment_group(
+            self, function=self, alias=alias, deployment=deployment, alarms=alarms, path=path
+        )
 
     @property
     def resource(self) -> lambda_.CfnFunction:

@@ -84,12 +84,28 @@ class PolicyOfItsOwnRole(iam.Role):
         return None
 
 
-class NoAwsManagedPolicyRole(PolicyOfItsOwnRole):
-    """A role for an aws-cdk-lib construct that attaches an AWS managed policy to whatever
-    role it is given (CodeDeploy's deployment group does): that policy is not attached, since
-    ``statements`` already grant what the construct needs, on its resources only."""
+class DeploymentRole(PolicyOfItsOwnRole):
+    """CodeDeploy's role for one function's deployment group.
+
+    aws-cdk-lib's deployment group attaches the AWS managed AWSCodeDeployRoleForLambdaLimited
+    to whatever role it is given: that policy is not attached here, since ``statements``
+    already grant what CodeDeploy needs, on this function's resources only. Its grant of the
+    traffic hooks (``<hook ARN>`` and ``<hook ARN>:*``) is narrowed to the hook itself:
+    CodeDeploy invokes a hook by its name, so no version of it needs the permission."""
 
     def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
         if AWS_MANAGED_POLICY_ARN in policy.managed_policy_arn:
             return
         super().add_managed_policy(policy)
+
+    def _granted_elsewhere(self, statement: Mapping[str, Any]) -> iam.ManagedPolicy | None:
+        resources = statement.get("Resource")
+        if statement.get("Action") != "lambda:InvokeFunction" or not isinstance(resources, list):
+            return None
+        unqualified = [r for r in resources if f"{r}:*" in resources]
+        if not unqualified or len(unqualified) * 2 != len(resources):
+            return None
+        self.policy.add_statements(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=unqualified)
+        )
+        return self.policy

@@ -19,6 +19,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IMAGE_ACCOUNT = "111111111111"
 CONSUMER_A = "222222222222"
 CONSUMER_B = "333333333333"
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+IMAGE_URI = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/platform/lambda-images@{DIGEST}"
+"""An image of the image account by digest, for functions of a consumer account."""
+CONSUMER_ENV = Environment(account=CONSUMER_A, region="us-east-1")
 
 
 @cache

@@ -34,7 +34,9 @@ from lambda_image_constructs.nag import LambdaContainerImageChecks
 
 from .cdk_harness import (
     CONSUMER_A,
-    IMAGE_ACCOUNT,
+    CONSUMER_ENV,
+    DIGEST,
+    IMAGE_URI,
     acknowledgements,
     cdk_json_context,
     nag_findings,
@@ -44,9 +46,8 @@ from .cdk_harness import (
     template_of,
 )
 
-DIGEST = "sha256:" + "0123456789abcdef" * 4
-URI = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/platform/lambda-images@{DIGEST}"
-ENV = Environment(account=CONSUMER_A, region="us-east-1")
+URI = IMAGE_URI
+ENV = CONSUMER_ENV
 
 
 def image_function(stack: Stack, id: str = "Fn", **options: Any) -> ImageFunction:

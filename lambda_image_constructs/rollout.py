@@ -1,0 +1,419 @@
+"""Safe rollouts of an ``ImageFunction``: a version published for every new image or
+configuration, an alias that points at it, and CodeDeploy moving the alias to a new version
+gradually, watched by alarms and rolled back on failure or alarm (what AWS SAM calls
+``AutoPublishAlias`` and ``DeploymentPreference``)."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from typing_extensions import Unpack
+
+from .errors import Problems
+from .roles import DeploymentRole
+from .tokens import is_unresolved
+
+DeploymentType = Literal["all-at-once", "canary", "linear", "custom"]
+DEPLOYMENT_TYPES: tuple[DeploymentType, ...] = ("all-at-once", "canary", "linear")
+ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}")
+PERCENT = (1, 99)
+INTERVAL_MINUTES = (1, 2_880)
+UTILIZATION_TARGET = (0.1, 0.9)
+APPLICATION_ID = "ImageFunctionDeployments"
+DEFAULT_ALIAS = "live"
+# The configurations CodeDeploy predefines for Lambda; anything else is a custom one per stack.
+_PREDEFINED = {
+    ("canary", 10, 5): "CANARY_10_PERCENT_5_MINUTES",
+    ("canary", 10, 10): "CANARY_10_PERCENT_10_MINUTES",
+    ("canary", 10, 15): "CANARY_10_PERCENT_15_MINUTES",
+    ("canary", 10, 30): "CANARY_10_PERCENT_30_MINUTES",
+    ("linear", 10, 1): "LINEAR_10_PERCENT_EVERY_1_MINUTE",
+    ("linear", 10, 2): "LINEAR_10_PERCENT_EVERY_2_MINUTES",
+    ("linear", 10, 3): "LINEAR_10_PERCENT_EVERY_3_MINUTES",
+    ("linear", 10, 10): "LINEAR_10_PERCENT_EVERY_10_MINUTES",
+}
+
+
+class DeploymentOptions(TypedDict, total=False):
+    """What every kind of ``Deployment`` takes."""
+
+    alarms: Sequence[cloudwatch.IAlarm]
+    """Alarms of your own that roll a deployment back. Default: none."""
+    default_alarms: bool
+    """The function's own alarms on the new version. Default: True."""
+    pre_traffic_hook: lambda_.IFunction
+    """A function CodeDeploy runs before traffic shifts. Default: none."""
+    post_traffic_hook: lambda_.IFunction
+    """A function CodeDeploy runs after traffic shifted. Default: none."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """How CodeDeploy moves a function's alias to a new version. Create one with
+    ``Deployment.canary``, ``Deployment.linear``, ``Deployment.all_at_once`` or
+    ``Deployment.with_config``.
+
+    Every deployment rolls back when it fails, when it is stopped, and when an alarm goes
+    off: the function's own alarms on the new version (errors, throttles, and messages sent to
+    its dead-letter queue) unless ``default_alarms=False``, and ``alarms`` of your own.
+    """
+
+    type: DeploymentType
+    percent: int | None = None
+    interval: Duration | int | None = None
+    """Minutes between traffic shifts (a ``Duration`` of whole minutes, or minutes)."""
+    config: codedeploy.ILambdaDeploymentConfig | None = None
+    alarms: Sequence[cloudwatch.IAlarm] = ()
+    default_alarms: bool = True
+    pre_traffic_hook: lambda_.IFunction | None = None
+    post_traffic_hook: lambda_.IFunction | None = None
+
+    @staticmethod
+    def canary(
+        *, percent: int, interval: Duration | int, **options: Unpack[DeploymentOptions]
+    ) -> Deployment:
+        """``percent`` of the traffic to the new version, the rest ``interval`` later."""
+        return Deployment._of("canary", percent, interval, None, options)
+
+    @staticmethod
+    def linear(
+        *, percent: int, interval: Duration | int, **options: Unpack[DeploymentOptions]
+    ) -> Deployment:
+        """``percent`` more of the traffic to the new version every ``interval``."""
+        return Deployment._of("linear", percent, interval, None, options)
+
+    @staticmethod
+    def all_at_once(**options: Unpack[DeploymentOptions]) -> Deployment:
+        """All traffic at once, still with hooks, alarms and rollback."""
+        return Deployment._of("all-at-once", None, None, None, options)
+
+    @staticmethod
+    def with_config(
+        config: codedeploy.ILambdaDeploymentConfig, **options: Unpack[DeploymentOptions]
+    ) -> Deployment:
+        """Any of aws-cdk-lib's ``LambdaDeploymentConfig``s."""
+        return Deployment._of("custom", None, None, config, options)
+
+    @staticmethod
+    def _of(
+        type: DeploymentType,
+        percent: int | None,
+        interval: Duration | int | None,
+        config: codedeploy.ILambdaDeploymentConfig | None,
+        options: DeploymentOptions,
+    ) -> Deployment:
+        return Deployment(
+            type,
+            percent,
+            interval,
+            config,
+            tuple(options.get("alarms", ())),
+            options.get("default_alarms", True),
+            options.get("pre_traffic_hook"),
+            options.get("post_traffic_hook"),
+        )
+
+    def check(self, problems: Problems, field: str) -> None:
+        """Every problem of this deployment, added to ``problems`` under ``field``."""
+        if self.config is not None:
+            return
+        if self.type not in DEPLOYMENT_TYPES:
+            problems.add(f"{field}.type", self.type, f"must be one of {list(DEPLOYMENT_TYPES)}")
+            return
+        if self.type == "all-at-once":
+            return
+        low, high = PERCENT
+        if (
+            isinstance(self.percent, bool)
+            or not isinstance(self.percent, int)
+            or not low <= self.percent <= high
+        ):
+            problems.add(
+                f"{field}.percent",
+                self.percent,
+                f"must be a whole number from {low}"
+                f" to {high} (the share of traffic shifted at a time)",
+            )
+        minutes = interval_minutes(problems, f"{field}.interval", self.interval)
+        if minutes is not None and not INTERVAL_MINUTES[0] <= minutes <= INTERVAL_MINUTES[1]:
+            problems.add(
+                f"{field}.interval",
+                minutes,
+                f"must be {INTERVAL_MINUTES[0]} to {INTERVAL_MINUTES[1]:,} minutes",
+            )
+
+
+def interval_minutes(problems: Problems, field: str, value: Any) -> int | None:
+    if isinstance(value, Duration):
+        if value.is_unresolved():
+            return None
+        seconds = value.to_seconds()
+        if seconds % 60:
+            problems.add(field, value.to_human_string(), "must be a whole number of minutes")
+            return None
+        return int(seconds // 60)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    problems.add(
+        field, value, "must be an aws_cdk.Duration of whole minutes or a number of minutes"
+    )
+    return None
+
+
+@dataclass(frozen=True)
+class ConcurrencyScaling:
+    """Application Auto Scaling of the alias's provisioned concurrency on its utilisation."""
+
+    max_capacity: int
+    min_capacity: int | None = None
+    """Default: the function's ``provisioned_concurrency``."""
+    utilization_target: float = 0.7
+
+
+def check_provisioning(
+    problems: Problems,
+    *,
+    provisioned_concurrency: Any,
+    scaling: ConcurrencyScaling | None,
+    reserved_concurrent_executions: Any,
+    snap_start: bool,
+) -> None:
+    """Provisioned concurrency against Lambda's rules: a whole number, at most the function's
+    reserved concurrency, never with SnapStart; its scaling within aws-cdk-lib's bounds."""
+    if provisioned_concurrency is not None and not is_unresolved(provisioned_concurrency):
+        if (
+            isinstance(provisioned_concurrency, bool)
+            or not isinstance(provisioned_concurrency, int)
+            or provisioned_concurrency < 1
+        ):
+            problems.add(
+                "provisioned_concurrency",
+                provisioned_concurrency,
+                "must be a whole number of at least 1",
+            )
+        elif (
+            isinstance(reserved_concurrent_executions, int)
+            and not is_unresolved(reserved_concurrent_executions)
+            and provisioned_concurrency > reserved_concurrent_executions
+        ):
+            problems.add(
+                "provisioned_concurrency",
+                provisioned_concurrency,
+                "must be at most reserved_concurrent_executions"
+                f" ({reserved_concurrent_executions}): Lambda refuses more",
+            )
+        if snap_start:
+            problems.add(
+                "provisioned_concurrency",
+                provisioned_concurrency,
+                "is refused by Lambda with SnapStart (snap_start); use one of them",
+            )
+    if scaling is None:
+        return
+    if provisioned_concurrency is None:
+        problems.add(
+            "provisioned_concurrency_scaling",
+            "given",
+            "needs provisioned_concurrency (its starting point)",
+        )
+    low = scaling.min_capacity if scaling.min_capacity is not None else provisioned_concurrency
+    if not isinstance(scaling.max_capacity, int) or isinstance(scaling.max_capacity, bool):
+        problems.add(
+            "provisioned_concurrency_scaling.max_capacity",
+            scaling.max_capacity,
+            "must be a whole number",
+        )
+    elif isinstance(low, int) and scaling.max_capacity < low:
+        problems.add(
+            "provisioned_concurrency_scaling.max_capacity",
+            scaling.max_capacity,
+            f"must be at least the minimum capacity ({low})",
+        )
+    target = scaling.utilization_target
+    if (
+        not isinstance(target, int | float)
+        or not UTILIZATION_TARGET[0] <= target <= UTILIZATION_TARGET[1]
+    ):
+        problems.add(
+            "provisioned_concurrency_scaling.utilization_target",
+            target,
+            f"must be from {UTILIZATION_TARGET[0]} to {UTILIZATION_TARGET[1]}",
+        )
+
+
+_APPLICATIONS: weakref.WeakKeyDictionary[Stack, codedeploy.LambdaApplication] = (
+    weakref.WeakKeyDictionary()
+)
+_CONFIGS: weakref.WeakKeyDictionary[
+    Stack, dict[tuple[str, int, int], codedeploy.ILambdaDeploymentConfig]
+] = weakref.WeakKeyDictionary()
+
+
+def _application(stack: Stack) -> codedeploy.LambdaApplication:
+    """One CodeDeploy application per stack for its functions' deployment groups."""
+    application = _APPLICATIONS.get(stack)
+    if application is None:
+        application = codedeploy.LambdaApplication(stack, APPLICATION_ID)
+        _APPLICATIONS[stack] = application
+    return application
+
+
+def deployment_config(stack: Stack, deployment: Deployment) -> codedeploy.ILambdaDeploymentConfig:
+    """aws-cdk-lib's predefined configuration where CodeDeploy has one, else a custom one per
+    stack and setting (shared by the stack's functions)."""
+    if deployment.config is not None:
+        return deployment.config
+    if deployment.type == "all-at-once":
+        return codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
+    minutes = interval_minutes(Problems(), "interval", deployment.interval)
+    assert minutes is not None and deployment.percent is not None  # checked before
+    key = (deployment.type, deployment.percent, minutes)
+    if key in _PREDEFINED:
+        predefined: codedeploy.ILambdaDeploymentConfig = getattr(
+            codedeploy.LambdaDeploymentConfig, _PREDEFINED[key]
+        )
+        return predefined
+    made = _CONFIGS.setdefault(stack, {})
+    if key not in made:
+        interval = Duration.minutes(minutes)
+        routing = (
+            codedeploy.TrafficRouting.time_based_canary(
+                interval=interval, percentage=deployment.percent
+            )
+            if deployment.type == "canary"
+            else codedeploy.TrafficRouting.time_based_linear(
+                interval=interval, percentage=deployment.percent
+            )
+        )
+        made[key] = codedeploy.LambdaDeploymentConfig(
+            stack,
+            f"ImageFunctionDeployment-{deployment.type}-{deployment.percent}pct-{minutes}min",
+            traffic_routing=routing,
+        )
+    return made[key]
+
+
+def default_alarms(
+    scope: Construct,
+    function: lambda_.IFunction,
+    alias: lambda_.Alias,
+    dead_letter_queue: sqs.IQueue | None,
+    path: str,
+) -> list[cloudwatch.Alarm]:
+    """Alarms that roll a deployment back: any error or throttle of the new version (invoked
+    through the alias, which Lambda reports with the version as ``ExecutedVersion``), any
+    message to the function's dead-letter queue (a failed asynchronous invocation)."""
+    one_minute = Duration.minutes(1)
+    new_version = {
+        "FunctionName": function.function_name,
+        "Resource": f"{function.function_name}:{alias.alias_name}",
+        "ExecutedVersion": alias.version.version,
+    }
+    metrics: list[tuple[str, str, cloudwatch.IMetric]] = [
+        (
+            f"{name}Alarm",
+            name.lower(),
+            cloudwatch.Metric(
+                namespace="AWS/Lambda",
+                metric_name=name,
+                dimensions_map=new_version,
+                period=one_minute,
+                statistic="Sum",
+            ),
+        )
+        for name in ("Errors", "Throttles")
+    ]
+    if dead_letter_queue is not None:
+        metrics.append(
+            (
+                "DeadLetterAlarm",
+                "messages to its dead-letter queue",
+                dead_letter_queue.metric_number_of_messages_sent(
+                    period=one_minute, statistic="Sum"
+                ),
+            )
+        )
+    alarms = []
+    for id, what, metric in metrics:
+        alarm = cloudwatch.Alarm(
+            scope,
+            id,
+            metric=metric,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"Rolls back a deployment of {path} on {what}",
+        )
+        alarms.append(alarm)
+    return alarms
+
+
+ALARM_ACKNOWLEDGEMENT = (
+    "CodeDeploy reads this alarm's state while it shifts traffic and rolls the deployment back"
+    " when it goes off; the alarm needs no action of its own for that."
+)
+
+
+def deployment_group(
+    scope: Construct,
+    *,
+    function: lambda_.Function,
+    alias: lambda_.Alias,
+    deployment: Deployment,
+    alarms: Sequence[cloudwatch.IAlarm],
+    path: str,
+) -> codedeploy.LambdaDeploymentGroup:
+    """The function's deployment group, with a service role of its own that may move this
+    alias and read these alarms, and nothing else (no AWS managed policy)."""
+    stack = Stack.of(scope)
+    alarm_arns = [alarm.alarm_arn for alarm in alarms]
+    statements = [
+        iam.PolicyStatement(
+            actions=[
+                "lambda:GetAlias",
+                "lambda:UpdateAlias",
+                "lambda:GetProvisionedConcurrencyConfig",
+            ],
+            resources=[function.function_arn, alias.function_arn],
+        ),
+    ]
+    if alarm_arns:
+        statements.append(
+            iam.PolicyStatement(actions=["cloudwatch:DescribeAlarms"], resources=alarm_arns)
+        )
+    role = DeploymentRole(
+        scope,
+        "DeploymentRole",
+        assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+        description=f"CodeDeploy role of {path}",
+        policy_id="DeploymentPolicy",
+        policy_description=f"What CodeDeploy needs to deploy {path}",
+        statements=statements,
+    )
+    group = codedeploy.LambdaDeploymentGroup(
+        scope,
+        "DeploymentGroup",
+        alias=alias,
+        application=_application(stack),
+        deployment_config=deployment_config(stack, deployment),
+        alarms=list(alarms),
+        auto_rollback=codedeploy.AutoRollbackConfig(
+            failed_deployment=True, stopped_deployment=True, deployment_in_alarm=bool(alarms)
+        ),
+        role=role,
+        pre_hook=deployment.pre_traffic_hook,
+        post_hook=deployment.post_traffic_hook,
+    )
+    return group
