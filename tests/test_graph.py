@@ -1,0 +1,93 @@
+"""lambda-images graph: who can pull what, read from a synthesized cloud assembly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Environment, Stack
+
+from app import build_app
+from lambda_image_constructs import ImageFunction, ImageSource, LambdaImageRepository
+from lambda_image_constructs.graph import GraphError, read_graph, to_mermaid
+
+from .cdk_harness import CONSUMER_A, CONSUMER_B, DIGEST, IMAGE_ACCOUNT, new_app
+
+
+@pytest.fixture(scope="module")
+def default_assembly() -> Path:
+    app: App = build_app(new_app())
+    return Path(app.synth().directory)
+
+
+def test_the_default_app_graph(default_assembly: Path) -> None:
+    graph = read_graph(default_assembly)
+    [repository] = graph.repositories
+    assert (repository.account, repository.name) == (IMAGE_ACCOUNT, "platform/lambda-images")
+    granted = {g.principal for g in repository.grants if g.kind == "account"}
+    assert granted == {IMAGE_ACCOUNT, CONSUMER_A, CONSUMER_B}
+    assert {(i.name, i.platform) for i in graph.images} == {("python-service", "linux/arm64")}
+    assert sorted((f.account, f.name, f.allowed) for f in graph.functions) == [
+        (CONSUMER_A, "describer", True),
+        (CONSUMER_A, "greeter", True),
+        (CONSUMER_B, "describer-verbose", True),
+    ]
+    mermaid = to_mermaid(graph)
+    assert mermaid.startswith("flowchart LR\n")
+    assert f'["account {CONSUMER_A} (Consumer-workload-a)"]' in mermaid
+    assert '["2 functions: describer, greeter"]' in mermaid
+    assert mermaid.count('-- "pulls" -->') == 2
+    assert json.loads(graph.to_json())["repositories"][0]["stack"] == "ImageAccount/Repositories"
+
+
+def test_a_function_the_policy_does_not_let_pull_is_drawn_as_refused(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    images = Stack(app, "Images", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1"))
+    repository = LambdaImageRepository(
+        images,
+        "Repository",
+        repository_name="team/images",
+        consumer_accounts=[CONSUMER_A],
+    )
+    functions = Stack(app, "Functions", env=Environment(account=CONSUMER_B, region="us-east-1"))
+    uri = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/images@{DIGEST}"
+    # an image by URI is not checked against the repository at synth; the picture shows it
+    ImageFunction(functions, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    assert repository.allows_pulls_from(CONSUMER_B) is False
+    graph = read_graph(Path(app.synth().directory))
+    [function] = graph.functions
+    assert (function.repository, function.allowed) == (
+        f"{IMAGE_ACCOUNT}/us-east-1/team/images",
+        False,
+    )
+    assert '-. "pull refused for 1" .->' in to_mermaid(graph)
+
+
+def test_organisation_grants_and_name_patterns(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    images = Stack(app, "Images", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1"))
+    LambdaImageRepository(
+        images, "Org", repository_name="org/images", organization_id="o-abcdefghij"
+    )
+    from lambda_image_constructs import ConsumerAccount
+
+    LambdaImageRepository(
+        images,
+        "Narrow",
+        repository_name="team/narrow",
+        consumer_accounts=[ConsumerAccount(CONSUMER_A, "payments-*")],
+    )
+    graph = read_graph(Path(app.synth().directory))
+    grants = {r.name: r.grants for r in graph.repositories}
+    assert [(g.kind, g.principal) for g in grants["org/images"] if g.kind != "account"] == [
+        ("organization", "o-abcdefghij")
+    ]
+    narrow = {g.principal: g.function_patterns for g in grants["team/narrow"]}
+    assert narrow[CONSUMER_A] == ["payments-*"]
+
+
+def test_an_unreadable_assembly_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(GraphError, match=r"manifest.json is not a readable JSON file"):
+        read_graph(tmp_path)
