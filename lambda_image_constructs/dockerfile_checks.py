@@ -178,7 +178,7 @@ def classify_base(image: str) -> tuple[BaseKind, str | None]:
 def _runtime_of(language: str, tag: str | None) -> str | None:
     if not tag or tag == "latest":
         return None
-    version = re.match(r"\d+(\.\d+)?", tag)
+    version = re.match(r"[0-9]+(\.[0-9]+)?", tag)
     if not version:
         return None
     major = version.group(0).split(".")[0]

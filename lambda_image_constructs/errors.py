@@ -6,6 +6,7 @@ every problem of a construct in one synth instead of fixing them one run at a ti
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,23 @@ class Problem:
     accepted: str
 
     def __str__(self) -> str:
-        return f"{self.field} {self.accepted}, got {self.value!r}"
+        return f"{self.field} {self.accepted}, got {shown(self.value)}"
+
+
+MAX_SHOWN = 120
+# reprlib stops at these sizes without building the whole repr first (a value can be a 4 GB
+# expansion of YAML aliases, or a whole policy document).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 3
+_SHORT.maxdict = _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = 6
+_SHORT.maxstring = _SHORT.maxother = 100
+_SHORT.maxlong = 40
+
+
+def shown(value: Any) -> str:
+    """A value as an error message quotes it: its ``repr``, cut to a readable length."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 3]}..."
 
 
 class LambdaImageValidationError(ValueError):

@@ -78,6 +78,8 @@ class ResolvedImage:
     in_bootstrap_repository: bool = False
     stack: Stack | None = None
     """The stack that publishes the image or holds its repository, when in this app."""
+    unresolved: bool = False
+    """The URI is a token (a parameter, an SSM value): nothing of it could be checked."""
 
 
 class ImageSource(ABC):
@@ -197,6 +199,11 @@ class _UriSource(ImageSource):
 
     def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
         architecture = _optional_architecture(problems, self._architecture)
+        if is_unresolved(self._uri):
+            return ResolvedImage(
+                self._uri, None, None, architecture, None, True,
+                "an image URI only known at deploy time", unresolved=True,
+            )  # fmt: skip
         parts = checks.parse_image_uri(problems, "image.image_uri", self._uri)
         if parts is None:
             return None
@@ -728,6 +735,8 @@ class ImageFunction(lambda_.Function):
             )
         if is_unresolved(memory_size):
             unchecked.append("memory_size")
+        if resolved is not None and resolved.unresolved:
+            unchecked.append("image (its account, Region, repository and tag or digest)")
         checks.check_function_name(problems, function_name)
         checks.check_description(problems, description)
         self._check_network(
@@ -1064,8 +1073,8 @@ class ImageFunction(lambda_.Function):
         if unchecked:
             Annotations.of(self).add_warning_v2(
                 UNCHECKED_TOKEN_WARNING,
-                f"{', '.join(unchecked)} of {path} only known at deploy time (a token): their"
-                " ranges were not checked at synth.",
+                f"{'; '.join(unchecked)} of {path} only known at deploy time (a token): not"
+                " checked at synth.",
             )
         if not resolved.by_digest and isinstance(image, _UriSource):
             Annotations.of(self).add_warning_v2(

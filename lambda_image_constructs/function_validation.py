@@ -51,9 +51,27 @@ RESERVED_CONCURRENCY = (0, 2**31 - 1)
 # A Lambda function name (unqualified).
 FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
+# The domain of each partition's endpoints, by the prefix of its Regions' names (the rest use
+# amazonaws.com); an ECR image URI must use its Region's.
+_PARTITION_DOMAINS = (
+    ("cn-", "amazonaws.com.cn"),
+    ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+    ("eusc-", "amazonaws.eu"),
+)
+
+
+def partition_domain(region: str) -> str:
+    """The endpoint domain of ``region``'s partition."""
+    return next((d for prefix, d in _PARTITION_DOMAINS if region.startswith(prefix)),
+                "amazonaws.com")  # fmt: skip
+
+
 # <account>.dkr.ecr.<region>.<url suffix>/<repository>(:<tag>|@sha256:<digest>)
 IMAGE_URI = re.compile(
-    r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)"
+    r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9])"
     r"\.(?P<suffix>amazonaws\.com(?:\.cn)?|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|"
     r"csp\.hci\.ic\.gov|amazonaws\.eu)"
     r"/(?P<repository>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)"
@@ -99,6 +117,14 @@ def parse_image_uri(problems: Problems, field: str, value: Any) -> ImageUriParts
             match["digest"],
         )
         check_tag_or_digest(problems, field, parts.digest or parts.tag)
+        expected = partition_domain(parts.region)
+        if parts.url_suffix != expected:
+            problems.add(
+                field,
+                value,
+                f"must use the domain {expected!r} of Region {parts.region}'s partition"
+                f" (not {parts.url_suffix!r})",
+            )
         return parts
     problems.add(
         field,
@@ -112,7 +138,7 @@ def parse_image_uri(problems: Problems, field: str, value: Any) -> ImageUriParts
 def _check_list(problems: Problems, field: str, value: Sequence[str] | None) -> None:
     if value is None or is_unresolved(value):
         return
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         problems.add(field, value, "must be a list of strings (exec form)")
         return
     if not value:
@@ -121,9 +147,19 @@ def _check_list(problems: Problems, field: str, value: Sequence[str] | None) -> 
         problems.add(
             field, f"{len(value)} items", f"must have at most {IMAGE_CONFIG_MAX_ITEMS:,} items"
         )
+    seen: dict[str, int] = {}
     for index, item in enumerate(value):
         if item == "":
             problems.add(f"{field}[{index}]", item, "must not be an empty string")
+        elif item in seen and not is_unresolved(item):
+            problems.add(
+                f"{field}[{index}]",
+                item,
+                f"must not repeat {field}[{seen[item]}]: CloudFormation's schema requires the"
+                " items to be unique (pass a repeated argument inside one item, e.g."
+                " '--opt=value', or set it in the image)",
+            )
+        seen.setdefault(item, index)
 
 
 def check_image_config(
@@ -160,7 +196,10 @@ def check_image_config(
 
 
 def check_environment(problems: Problems, environment: Mapping[str, str] | None) -> None:
-    if not environment:
+    if environment is None:
+        return
+    if not isinstance(environment, Mapping):
+        problems.add("environment", environment, "must be a mapping of names to text values")
         return
     size = 0
     for key, value in environment.items():

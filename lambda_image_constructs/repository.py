@@ -97,7 +97,7 @@ class LambdaImageRepository(Construct):
         consumer_accounts: Sequence[str | ConsumerAccount] = (),
         organization_id: str | None = None,
         same_account_access: bool = True,
-        same_account_source_arn_condition: bool = False,
+        same_account_source_arn_condition: bool | None = None,
         immutable_tags: bool = True,
         mutable_tag_patterns: Sequence[str] = (),
         scan_on_push: bool = True,
@@ -119,7 +119,11 @@ class LambdaImageRepository(Construct):
         :param same_account_access: Add the guide's same-account statement. Default: ``True``.
         :param same_account_source_arn_condition: Narrow the same-account statement to this
             account's functions with ``aws:sourceARN``, as the CDK bootstrap repository does.
-            Default: ``False``, the guide's statement exactly as Lambda would add it.
+            Default: narrowed whenever the repository is shared beyond its account (consumer
+            accounts or an organisation): an unconditioned statement for
+            ``lambda.amazonaws.com`` would let Lambda pull for functions of any account and make
+            the cross-account statement's condition restrict nothing. Not shared: the guide's
+            statement exactly as Lambda would add it.
         :param immutable_tags: Tags cannot be overwritten. Default: ``True``. Set ``False`` only
             for repositories whose tags are meant to move; functions should then use digests.
         :param mutable_tag_patterns: Tag wildcard patterns (1 to 5) exempt from immutability,
@@ -405,7 +409,11 @@ class LambdaImageRepository(Construct):
             region=self._region,
             owner_account=self._account,
             same_account_access=self._same_account_access,
-            same_account_source_arn_condition=self._same_account_source_arn_condition,
+            same_account_source_arn_condition=(
+                self._same_account_source_arn_condition
+                if self._same_account_source_arn_condition is not None
+                else bool(self._consumers or self._organization_id)
+            ),
             consumers={a: sorted(p) for a, p in self._consumers.items()},
             organization_id=self._organization_id,
             extra_statements=self._extra_statements,

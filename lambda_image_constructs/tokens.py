@@ -8,6 +8,7 @@ single element of an encoded list, and numbers encoded as doubles near -1.888e+2
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 _STRING_TOKEN_MARKERS = ("${Token[", "#{Token[")
@@ -22,7 +23,8 @@ def is_unresolved(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float):
-        return value < _NUMBER_TOKEN_CEILING
+        # a token is a finite double in its band; -inf or NaN is a bad value, not a token
+        return math.isfinite(value) and value < _NUMBER_TOKEN_CEILING
     if isinstance(value, list | tuple):
         return any(is_unresolved(item) for item in value)
     return False

@@ -48,7 +48,16 @@ def repository(**changes: Any) -> dict[str, Any]:
             "RepositoryPolicyText": {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Effect": "Allow", "Principal": LAMBDA, "Action": PULL},
+                    {
+                        "Effect": "Allow",
+                        "Principal": LAMBDA,
+                        "Action": PULL,
+                        "Condition": {
+                            "StringLike": {
+                                "aws:sourceARN": f"arn:aws:lambda:us-east-1:{OWNER}:function:*"
+                            }
+                        },
+                    },
                     {
                         "Effect": "Allow",
                         "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
@@ -106,7 +115,29 @@ ORG_OPEN = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": PULL}
 CASES = {
     "lambda_pull_source_condition": (
         repository(),
-        repository(**{"Properties.RepositoryPolicyText": statements(0, 1)}),
+        # one unconditioned Lambda statement beside a conditioned one restricts nothing
+        repository(
+            **{
+                "Properties.RepositoryPolicyText": {
+                    "Statement": [
+                        *statements(1, 2)["Statement"],
+                        {"Effect": "Allow", "Principal": LAMBDA, "Action": PULL},
+                    ]
+                }
+            }
+        ),
+    ),
+    "service_principal_wildcard_action": (
+        repository(),
+        repository(
+            **{
+                "Properties.RepositoryPolicyText": {
+                    "Statement": [
+                        {**statements(0)["Statement"][0], "Action": "ecr:*"},
+                    ]
+                }
+            }
+        ),
     ),
     "repository_no_open_principal": (
         repository(
@@ -183,6 +214,30 @@ def test_rules_do_not_apply_elsewhere() -> None:
     # an image of the function's own account may be referenced by tag
     own = function(Code={"ImageUri": f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/x:v1"})
     assert verdict("cross_account_image_digest", own) is Compliance.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ({"Fn::Join": ["", [f"{OWNER}.dkr.ecr.", {"Ref": "AWS::Region"}, ".",
+                            {"Ref": "AWS::URLSuffix"}, "/platform/x:v1"]]},
+         Compliance.NON_COMPLIANT),
+        ({"Fn::Join": ["", [f"{OWNER}.dkr.ecr.us-east-1.", {"Ref": "AWS::URLSuffix"},
+                            f"/platform/x@{DIGEST}"]]}, Compliance.COMPLIANT),
+        ({"Fn::Sub": f"{OWNER}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/platform/x:v1"},
+         Compliance.NON_COMPLIANT),
+        ({"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/x:v1"},
+         Compliance.NOT_APPLICABLE),  # the function's own account
+        ({"Fn::Sub": f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/x:${{Tag}}"},
+         Compliance.NON_COMPLIANT),  # a tag from a parameter is still a tag
+        ({"Fn::Join": ["", [{"Ref": "ImageAccount"}, ".dkr.ecr.us-east-1.amazonaws.com/x:v1"]]},
+         Compliance.NOT_APPLICABLE),  # whose account is only known at deploy time
+    ],
+)  # fmt: skip
+def test_cross_account_digest_reads_joined_and_substituted_uris(
+    uri: dict[str, Any], expected: Compliance
+) -> None:
+    assert verdict("cross_account_image_digest", function(Code={"ImageUri": uri})) is expected
 
 
 def test_pack_flags_a_plain_repository_and_passes_ours() -> None:

@@ -78,10 +78,20 @@ def test_statements_equal_the_guide_examples_for_one_account() -> None:
     stack = new_stack(account="111122223333", region="us-east-1")
     LambdaImageRepository(stack, "Repo", consumer_accounts=["123456789012"])
     policy = resolve_intrinsics(repository_policy(stack), {"AWS::Partition": "aws"})
-    # THEN its statements are the guide's, field for field
-    assert policy["Statement"][0] == same_account
+    # THEN its cross-account statements are the guide's, field for field, and its same-account
+    # statement is the guide's narrowed to the owner's functions: unconditioned, it would let
+    # Lambda pull for any account's functions and the cross-account condition restrict nothing
     assert policy["Statement"][1:] == cross_account["Statement"]
     assert policy["Version"] == cross_account["Version"]
+    owner_only = {
+        "StringLike": {"aws:sourceARN": "arn:aws:lambda:us-east-1:111122223333:function:*"}
+    }
+    assert policy["Statement"][0] == {**same_account, "Condition": owner_only}
+    # WHEN it is not shared THEN the same-account statement is exactly the guide's
+    alone = new_stack(account="111122223333", region="us-east-1")
+    LambdaImageRepository(alone, "Repo")
+    [statement] = resolve_intrinsics(repository_policy(alone), {})["Statement"]
+    assert statement == same_account
 
 
 def test_several_accounts_are_two_statements_sorted_and_deduplicated() -> None:
@@ -229,7 +239,7 @@ def test_policy_size_limit_names_how_many_accounts_fit() -> None:
             region="us-gov-west-1",
             owner_account=IMAGE_ACCOUNT,
             same_account_access=True,
-            same_account_source_arn_condition=False,
+            same_account_source_arn_condition=True,  # the default when shared
             consumers={a: ["*"] for a in accounts(200)},
             organization_id=None,
         ),
@@ -261,7 +271,7 @@ def test_adding_past_the_size_limit_fails_and_keeps_the_policy() -> None:
 def test_a_grant_cannot_push_the_policy_over_the_limit() -> None:
     inputs = policies.RepositoryPolicyInputs(
         partition="aws", region="us-east-1", owner_account=IMAGE_ACCOUNT,
-        same_account_access=True, same_account_source_arn_condition=False,
+        same_account_access=True, same_account_source_arn_condition=True,
         consumers={a: ["*"] for a in accounts(200)}, organization_id=None,
     )  # fmt: skip
     fit = policies.consumers_that_fit(inputs, region_known=True)

@@ -55,10 +55,17 @@ RULES = (
     RuleSpec(
         rules.lambda_pull_source_condition,
         NagMessageLevel.ERROR,
-        "The repository is shared with other accounts but no lambda.amazonaws.com statement"
-        " carries an aws:sourceARN or aws:SourceAccount condition.",
+        "The repository is shared with other accounts but a lambda.amazonaws.com statement"
+        " carries no aws:sourceARN, aws:SourceAccount or aws:SourceOrgID condition.",
         "Without it the Lambda service may pull the images for functions of any account that"
         " can name them; the guide's LambdaECRImageCrossAccountRetrievalPolicy names them.",
+    ),
+    RuleSpec(
+        rules.service_principal_wildcard_action,
+        NagMessageLevel.ERROR,
+        "The repository policy grants an AWS service wildcard actions (or NotAction).",
+        "The service could push, delete images or change the policy as well as pull; grant"
+        " lambda.amazonaws.com ecr:BatchGetImage and ecr:GetDownloadUrlForLayer only.",
     ),
     RuleSpec(
         rules.repository_no_open_principal,
@@ -112,7 +119,7 @@ _DELETION_POLICIES = {
     "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
 }
 _ACKNOWLEDGED_PREFIX = re.compile(r"^annotation::", re.IGNORECASE)
-_ACCOUNT = re.compile(r"\d{12}")
+_ACCOUNT = re.compile(r"[0-9]{12}")
 # Rule ids the constructs of this library acknowledged on a resource or an ancestor of it, as
 # they did so: reading them back from Node costs a dozen round trips per resource.
 _NOTED: weakref.WeakKeyDictionary[IConstruct, frozenset[str]] = weakref.WeakKeyDictionary()

@@ -11,6 +11,7 @@ from .repository_immutable_tags import repository_immutable_tags
 from .repository_no_open_principal import repository_no_open_principal
 from .repository_retained import repository_retained
 from .repository_scan_on_push import repository_scan_on_push
+from .service_principal_wildcard_action import service_principal_wildcard_action
 
 __all__ = [
     "Compliance",
@@ -23,4 +24,5 @@ __all__ = [
     "repository_no_open_principal",
     "repository_retained",
     "repository_scan_on_push",
+    "service_principal_wildcard_action",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 Resource = Mapping[str, Any]
 IMAGE_PLATFORM_METADATA = "lambda-image-constructs:image-platform"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
-ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
+ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]+:iam::([0-9]{12}):")
 
 
 class Compliance(Enum):

@@ -15,8 +15,10 @@ SOURCE_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid"}
 
 
 def lambda_pull_source_condition(resource: Resource, context: RuleContext) -> Compliance:
-    """A repository shared with other accounts lets the Lambda service pull for them only
-    through a statement conditioned on ``aws:sourceARN`` / ``aws:SourceAccount``."""
+    """A repository shared with other accounts lets the Lambda service pull only through
+    statements conditioned on ``aws:sourceARN`` / ``aws:SourceAccount`` / ``aws:SourceOrgID``:
+    every one of them, since a single unconditioned statement lets Lambda pull for functions
+    of any account and makes the others' conditions restrict nothing."""
     if resource.get("Type") != "AWS::ECR::Repository":
         return Compliance.NOT_APPLICABLE
     statements = list(repository_statements(resource))
@@ -29,6 +31,6 @@ def lambda_pull_source_condition(resource: Resource, context: RuleContext) -> Co
     if not shared:
         return Compliance.NOT_APPLICABLE
     lambda_statements = [s for s in statements if LAMBDA_SERVICE in principal_values(s, "Service")]
-    if any(condition_keys(s) & SOURCE_KEYS for s in lambda_statements):
+    if lambda_statements and all(condition_keys(s) & SOURCE_KEYS for s in lambda_statements):
         return Compliance.COMPLIANT
     return Compliance.NON_COMPLIANT
