@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from importlib import resources
 
 from dockerfile_parse import DockerfileParser
 
@@ -54,26 +55,31 @@ CHECK_IDS = (
 AWS_BASE_REPOSITORY_PREFIXES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-")
 OS_ONLY_TAGS = {"al2023": "provided.al2023", "al2": "provided.al2", "alami": "provided"}
 
-# Lambda runtimes whose base images are past deprecation (AWS Lambda runtime deprecation policy).
-# The Amazon Linux 1 `provided` image is the one the reference names (2023-12-31).
-DEPRECATED_RUNTIMES: Mapping[str, date] = {
-    "provided": date(2023, 12, 31),
-    "python3.7": date(2023, 12, 4),
-    "python3.8": date(2024, 10, 14),
-    "python3.9": date(2025, 12, 15),
-    "nodejs12.x": date(2023, 3, 31),
-    "nodejs14.x": date(2023, 12, 4),
-    "nodejs16.x": date(2024, 6, 12),
-    "nodejs18.x": date(2025, 9, 1),
-    "nodejs20.x": date(2026, 4, 30),
-    "java8": date(2023, 12, 31),
-    "go1.x": date(2023, 12, 31),
-    "ruby2.7": date(2023, 12, 7),
-    "ruby3.2": date(2026, 3, 31),
-    "dotnet6": date(2024, 12, 20),
-    "dotnet7": date(2024, 5, 14),
-    "dotnetcore3.1": date(2023, 4, 3),
-}
+
+@dataclass(frozen=True)
+class RuntimeLifecycle:
+    deprecated: date
+    create_blocked: date | None
+    successor: str | None
+
+
+def _lifecycle() -> Mapping[str, RuntimeLifecycle]:
+    """Lambda's runtime lifecycle dates, as cfn-lint ships them (copied into the package by
+    scripts/update_runtime_lifecycle.py; a test keeps the copy equal to cfn-lint's)."""
+    text = resources.files("lambda_image_constructs").joinpath("data/runtime_lifecycle.json")
+    data = json.loads(text.read_text())
+    return {
+        runtime: RuntimeLifecycle(
+            date.fromisoformat(dates["deprecated"]),
+            date.fromisoformat(dates["create-block"]) if dates.get("create-block") else None,
+            dates.get("successor"),
+        )
+        for runtime, dates in data.items()
+        if dates.get("deprecated")
+    }
+
+
+RUNTIME_LIFECYCLE = _lifecycle()
 
 # Package names of the AWS runtime interface clients, as they appear in install commands or
 # dependency manifests.
@@ -308,15 +314,21 @@ def check_dockerfile(
                 )
             )
 
-    deprecated_on = DEPRECATED_RUNTIMES.get(runtime or "")
-    if deprecated_on and deprecated_on <= (today or date.today()):
+    lifecycle = RUNTIME_LIFECYCLE.get(runtime or "")
+    if lifecycle and lifecycle.deprecated <= (today or date.today()):
+        blocked = (
+            f"; Lambda blocks creating functions with it from {lifecycle.create_blocked}"
+            if lifecycle.create_blocked
+            else ""
+        )
+        instead = f"the {lifecycle.successor}" if lifecycle.successor else "a supported runtime's"
         findings.append(
             Finding(
                 DEPRECATED_BASE,
                 root.line,
                 from_line,
-                f"is the {runtime} base image, deprecated on {deprecated_on.isoformat()};"
-                " use a supported runtime's base image",
+                f"is the {runtime} base image, deprecated on {lifecycle.deprecated}{blocked};"
+                f" use {instead} base image",
             )
         )
 

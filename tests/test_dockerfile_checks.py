@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from lambda_image_constructs import dockerfile_checks as checks
 from lambda_image_constructs.dockerfile_checks import BaseKind, check_dockerfile
+from tests.test_validators import TOOLS, needs_tools
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dockerfiles"
 TODAY = date(2026, 11, 27)
@@ -17,7 +20,7 @@ TODAY = date(2026, 11, 27)
 EXPECTED: dict[str, tuple[BaseKind, str | None, dict[str, str]]] = {
     "good-aws-base-python": (BaseKind.AWS_BASE, "python3.12", {}),
     "good-os-only-bootstrap": (BaseKind.AWS_OS_ONLY, "provided.al2023", {}),
-    "good-os-only-ric": (BaseKind.AWS_OS_ONLY, "provided.al2", {}),
+    "good-os-only-ric": (BaseKind.AWS_OS_ONLY, "provided.al2023", {}),
     "good-other-base-ric": (BaseKind.OTHER, None, {}),
     "good-multistage-go": (BaseKind.AWS_OS_ONLY, "provided.al2023", {}),
     "good-arg-base": (BaseKind.AWS_BASE, "nodejs22.x", {}),
@@ -49,7 +52,7 @@ EXPECTED: dict[str, tuple[BaseKind, str | None, dict[str, str]]] = {
     "bad-deprecated-amazon-linux-1": (
         BaseKind.AWS_OS_ONLY,
         "provided",
-        {checks.DEPRECATED_BASE: "deprecated on 2023-12-31"},
+        {checks.DEPRECATED_BASE: "deprecated on 2024-01-08"},
     ),
     "bad-deprecated-python38": (
         BaseKind.AWS_BASE,
@@ -143,3 +146,38 @@ def test_a_later_stage_inherits_entrypoint_from_its_parent_stage() -> None:
     )
     report = check_dockerfile(text)
     assert [(f.check_id, f.line) for f in report.findings] == [(checks.ABSOLUTE_EXECUTABLE, 3)]
+
+
+@needs_tools
+def test_runtime_lifecycle_dates_are_cfn_lints() -> None:
+    # the package's copy (scripts/update_runtime_lifecycle.py) against the pinned cfn-lint
+    script = Path(__file__).parent.parent / "scripts" / "update_runtime_lifecycle.py"
+    printed = subprocess.run(
+        [str(TOOLS / "python"), str(script), "--print"], capture_output=True, text=True, check=True
+    ).stdout
+    theirs = json.loads(printed)
+    ours = json.loads(
+        (Path(checks.__file__).parent / "data" / "runtime_lifecycle.json").read_text()
+    )
+    assert ours == theirs, "run .venv-validators/bin/python scripts/update_runtime_lifecycle.py"
+
+
+@pytest.mark.parametrize(
+    ("base", "words"),
+    [
+        # behind in the hand-kept table this replaced
+        ("public.ecr.aws/lambda/provided:al2", "provided.al2 base image, deprecated on 2026-07-31"
+         "; Lambda blocks creating functions with it from 2027-02-01; use the provided.al2023"),
+        ("public.ecr.aws/lambda/python:3.10", "python3.10 base image, deprecated on 2026-10-31"),
+        ("public.ecr.aws/lambda/dotnet:8", "dotnet8 base image, deprecated on 2026-11-10"),
+    ],
+)  # fmt: skip
+def test_bases_deprecated_by_lambdas_dates(base: str, words: str) -> None:
+    report = check_dockerfile(f'FROM {base}\nCMD ["a.b"]\n', today=TODAY)
+    [finding] = [f for f in report.findings if f.check_id == checks.DEPRECATED_BASE]
+    assert words in finding.message
+
+
+def test_a_supported_base_is_not_deprecated() -> None:
+    report = check_dockerfile('FROM public.ecr.aws/lambda/python:3.13\nCMD ["a.b"]\n', today=TODAY)
+    assert report.findings == ()

@@ -187,7 +187,7 @@ def test_deprecated_base_is_refused_with_its_date(tmp_path: Path) -> None:
         )
     message = str(raised.value)
     assert "Dockerfile line 1 [LambdaImage-DeprecatedBase]" in message
-    assert "deprecated on 2023-12-31" in message
+    assert "deprecated on 2024-01-08" in message
     assert "Acknowledgment(id=<check ID>, reason=...)" in message
 
 
