@@ -708,6 +708,9 @@ class ImageFunction(lambda_.Function):
             problems, entrypoint=entrypoint, command=command, working_directory=working_directory
         )
         checks.check_environment(problems, environment)
+        if memory_size is None:
+            problems.add("memory_size", None, "must be a whole number from 128 to 10,240 MB;"
+                         " leave it out for the default (512)")  # fmt: skip
         checks.check_range(problems, "memory_size", memory_size, checks.MEMORY_MB, "MB")
         storage_mb = checks.size_in_mb(
             problems, unchecked, "ephemeral_storage_size", ephemeral_storage_size
@@ -999,7 +1002,15 @@ class ImageFunction(lambda_.Function):
             # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
             resource.add_metadata(IMAGE_PLATFORM_METADATA, resolved.architecture.docker_platform)
         function_acknowledgements = self._nist_choices(
-            path, in_vpc=vpc is not None, unreserved=reserved_concurrent_executions is None
+            path,
+            in_vpc=vpc is not None,
+            reserved=(
+                None
+                if reserved_concurrent_executions is None
+                else "token"
+                if is_unresolved(reserved_concurrent_executions)
+                else "set"
+            ),
         )
         repository = resolved.repository
         if isinstance(image, _AssetSource) and repository is not None and repository.immutable_tags:
@@ -1190,7 +1201,7 @@ class ImageFunction(lambda_.Function):
         return queue
 
     @staticmethod
-    def _nist_choices(path: str, *, in_vpc: bool, unreserved: bool) -> list[Acknowledgment]:
+    def _nist_choices(path: str, *, in_vpc: bool, reserved: str | None) -> list[Acknowledgment]:
         # NIST 800-53 R5 asks for choices a platform team makes per workload; each default is
         # acknowledged on the function, saying what was configured and how to choose otherwise
         # (nothing about the workload, which this library cannot know).
@@ -1205,13 +1216,23 @@ class ImageFunction(lambda_.Function):
                     ),
                 )
             )
-        if unreserved:
+        if reserved is None:
             choices.append(
                 Acknowledgment(
                     id="NIST.800.53.R5-LambdaConcurrency",
                     reason=(
                         f"{path} was given no reserved_concurrent_executions, so it shares the"
                         " account's unreserved concurrency pool; set it to reserve and cap it."
+                    ),
+                )
+            )
+        elif reserved == "token":
+            choices.append(
+                Acknowledgment(
+                    id="NIST.800.53.R5-LambdaConcurrency",
+                    reason=(
+                        f"{path} reserves concurrency with a value known only at deploy time"
+                        " (a parameter or reference), which cdk-nag's rule cannot read."
                     ),
                 )
             )

@@ -173,7 +173,7 @@ def check_image_config(
     _check_list(problems, "command", command)
     if (
         entrypoint
-        and not isinstance(entrypoint, str)
+        and isinstance(entrypoint, list | tuple)
         and isinstance(entrypoint[0], str)
         and entrypoint[0]
         and not is_unresolved(entrypoint[0])
@@ -215,6 +215,8 @@ def check_environment(problems: Problems, environment: Mapping[str, str] | None)
             problems.add(field, key, "key is reserved by Lambda and cannot be set")
         if not isinstance(value, str):
             problems.add(field, value, "value must be a string")
+            continue
+        if not isinstance(key, str):
             continue
         size += len(key.encode())
         # An unresolved value's deployed length is unknown; only literal text is counted.
@@ -267,7 +269,11 @@ def size_in_mb(problems: Problems, unchecked: list[str], field: str, value: Any)
         try:
             return int(value.to_mebibytes())
         except RuntimeError:
-            problems.add(field, str(value), "must be a whole number of MiB (Size.mebibytes(n))")
+            problems.add(
+                field,
+                f"{value.to_kibibytes():,} KiB",
+                "must be a whole number of MiB (Size.mebibytes(n))",
+            )
             return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value

@@ -411,6 +411,32 @@ def test_tokens_are_accepted_and_their_checks_skipped_with_a_warning() -> None:
     assert any("memory_size" in str(w) and "not checked" in str(w) for w in warnings_)
 
 
+def test_token_image_uri_and_reserved_concurrency_pass_every_pack_with_a_warning() -> None:
+    from aws_cdk import aws_ssm as ssm
+
+    app = new_app()  # all four packs run at synth
+    stack = Stack(app, "Tokens", env=ENV)
+    reserved = CfnParameter(stack, "Reserved", type="Number", default=5)
+    uri = ssm.StringParameter.value_for_string_parameter(stack, "/images/payments/uri")
+    ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_image_uri(uri),
+        architecture="arm64",
+        reserved_concurrent_executions=reserved.value_as_number,
+    )
+    assembly = app.synth().get_stack_by_name("Tokens")
+    function = only_resource_of_type(assembly.template, "AWS::Lambda::Function")["Properties"]
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "Reserved"}
+    assert "Ref" in function["Code"]["ImageUri"]
+    [warning] = [
+        str(m.entry.data)
+        for m in assembly.messages
+        if "only known at deploy time" in str(m.entry.data)
+    ]
+    assert "reserved_concurrent_executions" in warning and "image (its account" in warning
+
+
 def test_a_built_in_acknowledgement_can_be_reworded_or_dropped() -> None:
     app = new_app()
     stack = Stack(app, "Reasons", env=ENV)

@@ -1,0 +1,343 @@
+"""Bad input, driven through every way in: each case gets our one error type
+(``LambdaImageValidationError``), naming the field and showing the value, and nothing else (no
+jsii traceback, no deploy-time surprise).
+
+Each table row is one bad input; the tables' sizes are what README's count reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Duration, Size, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+
+from lambda_image_constructs import (
+    ConcurrencyScaling,
+    ConsumerAccount,
+    Deployment,
+    ImageFunction,
+    ImageSource,
+    LambdaImage,
+    LambdaImageRepository,
+    LambdaImageValidationError,
+    image_publishing_synthesizer,
+)
+
+from .cdk_harness import CONSUMER_A, CONSUMER_ENV, DIGEST, IMAGE_ACCOUNT, IMAGE_URI, PROJECT_ROOT
+
+SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
+FULLWIDTH_ACCOUNT = "".join(chr(0xFF10 + int(d)) for d in "222222222222")  # non-ASCII digits
+ARABIC_INDIC_ACCOUNT = "".join(chr(0x0660 + int(d)) for d in "222222222222")
+OTHER_PARTITION = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com.cn/platform/x@{DIGEST}"
+
+
+def function(**options: Any) -> Callable[[Stack], Any]:
+    def build(stack: Stack) -> Any:
+        arguments = {"image": ImageSource.from_image_uri(IMAGE_URI), "architecture": "arm64"}
+        return ImageFunction(stack, "Fn", **{**arguments, **options})
+
+    return build
+
+
+def image_uri(uri: Any, **options: Any) -> Callable[[Stack], Any]:
+    return function(image=ImageSource.from_image_uri(uri), **options)
+
+
+def repository(**options: Any) -> Callable[[Stack], Any]:
+    return lambda stack: LambdaImageRepository(stack, "Repo", **options)
+
+
+def from_repository(tag_or_digest: Any) -> Callable[[Stack], Any]:
+    def build(stack: Stack) -> Any:
+        owned = LambdaImageRepository(
+            Stack(stack.node.root, "Repos", env=stack.environment and None),
+            "Repo",
+            repository_name="platform/x",
+        )
+        return ImageFunction(
+            stack,
+            "Fn",
+            image=ImageSource.from_repository(owned, tag_or_digest),
+            architecture="arm64",
+        )
+
+    return build
+
+
+def image(tmp: Path, **options: Any) -> Callable[[Stack], Any]:
+    def build(stack: Stack) -> Any:
+        arguments = {"directory": SAMPLE, "architecture": "arm64"}
+        return LambdaImage(stack, "Image", **{**arguments, **options})
+
+    return build
+
+
+def vpc_function(**options: Any) -> Callable[[Stack], Any]:
+    def build(stack: Stack) -> Any:
+        vpc = ec2.Vpc(
+            stack,
+            "Vpc",
+            max_azs=1,
+            nat_gateways=0,
+            restrict_default_security_group=False,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)
+            ],
+        )
+        return function(vpc=vpc, **options)(stack)
+
+    return build
+
+
+def with_queue(**options: Any) -> Callable[[Stack], Any]:
+    def build(stack: Stack) -> Any:
+        queue = sqs.Queue(stack, "Mine")
+        return function(dead_letter_queue=queue, **options)(stack)
+
+    return build
+
+
+# (case id, builder, field the error names, text of the value it shows)
+API: list[tuple[str, Callable[[Stack], Any], str, str]] = [
+    # memory, /tmp, timeout: ranges, types, units
+    ("memory too small", function(memory_size=127), "memory_size", "127"),
+    ("memory too large", function(memory_size=10_241), "memory_size", "10241"),
+    ("memory as text", function(memory_size="512"), "memory_size", "'512'"),
+    ("memory as bool", function(memory_size=True), "memory_size", "True"),
+    ("memory fractional", function(memory_size=512.5), "memory_size", "512.5"),
+    ("memory -inf", function(memory_size=float("-inf")), "memory_size", "-inf"),
+    ("memory NaN", function(memory_size=float("nan")), "memory_size", "nan"),
+    ("memory None", function(memory_size=None), "memory_size", "None"),
+    ("/tmp too small", function(ephemeral_storage_size=511), "ephemeral_storage_size", "511"),
+    ("/tmp too large", function(ephemeral_storage_size=Size.gibibytes(11)),
+     "ephemeral_storage_size", "11264"),
+    ("/tmp as text", function(ephemeral_storage_size="1024"), "ephemeral_storage_size", "'1024'"),
+    ("/tmp None", function(ephemeral_storage_size=None), "ephemeral_storage_size", "None"),
+    ("/tmp in KiB", function(ephemeral_storage_size=Size.kibibytes(600_000)),
+     "ephemeral_storage_size", "KiB"),
+    ("timeout zero", function(timeout=0), "timeout", "0"),
+    ("timeout too long", function(timeout=901), "timeout", "901"),
+    ("timeout Duration too long", function(timeout=Duration.minutes(16)), "timeout", "960"),
+    ("timeout as text", function(timeout="30"), "timeout", "'30'"),
+    ("timeout None", function(timeout=None), "timeout", "None"),
+    ("timeout in ms", function(timeout=Duration.millis(1500)), "timeout", "1 second 500 millis"),
+    ("timeout fractional", function(timeout=1.5), "timeout", "1.5"),
+    ("reserved negative", function(reserved_concurrent_executions=-1),
+     "reserved_concurrent_executions", "-1"),
+    ("reserved 10**12", function(reserved_concurrent_executions=10**12),
+     "reserved_concurrent_executions", "1000000000000"),
+    ("reserved bool", function(reserved_concurrent_executions=True),
+     "reserved_concurrent_executions", "True"),
+    ("reserved text", function(reserved_concurrent_executions="5"),
+     "reserved_concurrent_executions", "'5'"),
+    # environment
+    ("env key starts with digit", function(environment={"1A": "x"}), "environment['1A']", "'1A'"),
+    ("env key one letter", function(environment={"A": "x"}), "environment['A']", "'A'"),
+    ("env key reserved", function(environment={"AWS_REGION": "x"}), "environment['AWS_REGION']",
+     "'AWS_REGION'"),
+    ("env key with dash", function(environment={"MY-KEY": "x"}), "environment['MY-KEY']",
+     "'MY-KEY'"),
+    ("env key not text", function(environment={5: "x"}), "environment[5]", "5"),
+    ("env value not text", function(environment={"KEY": 5}), "environment['KEY']", "5"),
+    ("env value None", function(environment={"KEY": None}), "environment['KEY']", "None"),
+    ("env as list", function(environment=["A=1"]), "environment", "['A=1']"),
+    ("env as text", function(environment="A=1"), "environment", "'A=1'"),
+    ("env over 4 KB", function(environment={"BIG": "x" * 5000}), "environment", "5,003 bytes"),
+    # image configuration
+    ("entrypoint as text", function(entrypoint="python app.py"), "entrypoint",
+     "'python app.py'"),
+    ("entrypoint empty", function(entrypoint=[]), "entrypoint", "[]"),
+    ("entrypoint relative", function(entrypoint=["python3", "-m", "x"]), "entrypoint[0]",
+     "'python3'"),
+    ("entrypoint empty item", function(entrypoint=["/bin/sh", ""]), "entrypoint[1]", "''"),
+    ("entrypoint repeated item", function(entrypoint=["/bin/sh", "-c", "-c"]), "entrypoint[2]",
+     "'-c'"),
+    ("entrypoint numbers", function(entrypoint=[1, 2]), "entrypoint", "[1, 2]"),
+    ("entrypoint number", function(entrypoint=5), "entrypoint", "5"),
+    ("entrypoint too long", function(entrypoint=["/x", *map(str, range(1500))]), "entrypoint",
+     "1501 items"),
+    ("command as text", function(command="app.handler"), "command", "'app.handler'"),
+    ("command empty", function(command=[]), "command", "[]"),
+    ("command repeated item", function(command=["a", "b", "a"]), "command[2]", "'a'"),
+    ("command None item", function(command=[None]), "command", "[None]"),
+    ("workdir relative", function(working_directory="app"), "working_directory", "'app'"),
+    ("workdir too long", function(working_directory="/" + "x" * 1000), "working_directory",
+     "1001 characters"),
+    ("workdir number", function(working_directory=5), "working_directory", "5"),
+    # names, description, architecture
+    ("name with space", function(function_name="my function"), "function_name", "'my function'"),
+    ("name too long", function(function_name="x" * 65), "function_name", "'xxxx"),
+    ("name empty", function(function_name=""), "function_name", "''"),
+    ("name number", function(function_name=5), "function_name", "5"),
+    ("description too long", function(description="x" * 257), "description", "'xxx"),
+    ("description number", function(description=5), "description", "5"),
+    ("architecture typo", function(architecture="arm65"), "architecture", "'arm65'"),
+    ("architecture x86", function(architecture="x86"), "architecture", "'x86'"),
+    ("architecture two", function(architecture="linux/arm64,linux/amd64"), "architecture",
+     "'linux/arm64,linux/amd64'"),
+    ("architecture number", function(architecture=5), "architecture", "5"),
+    # image sources
+    ("uri not a uri", image_uri("not-a-uri"), "image.image_uri", "'not-a-uri'"),
+    ("uri number", image_uri(5), "image.image_uri", "5"),
+    ("uri other partition", image_uri(OTHER_PARTITION), "image.image_uri", "amazonaws.com.cn"),
+    ("uri fullwidth account", image_uri(IMAGE_URI.replace(IMAGE_ACCOUNT, FULLWIDTH_ACCOUNT)),
+     "image.image_uri", FULLWIDTH_ACCOUNT[:4]),
+    ("uri short digest", image_uri(IMAGE_URI.replace(DIGEST, "sha256:abc")), "image.image_uri",
+     "sha256:abc"),
+    ("uri bad tag", image_uri(IMAGE_URI.replace(f"@{DIGEST}", ":-tag")), "image.image_uri",
+     "-tag"),
+    ("uri other region", image_uri(IMAGE_URI.replace("us-east-1", "eu-west-1")), "image",
+     "eu-west-1"),
+    ("uri architecture", function(image=ImageSource.from_image_uri(IMAGE_URI,
+                                                                   architecture="sparc")),
+     "image.architecture", "'sparc'"),
+    ("repository tag with space", from_repository("bad tag"), "image.tag_or_digest",
+     "'bad tag'"),
+    ("repository short digest", from_repository("sha256:short"), "image.tag_or_digest",
+     "'sha256:short'"),
+    ("repository tag number", from_repository(5), "image.tag_or_digest", "5"),
+    # async invocation, network, rollout
+    ("retries 3", function(retry_attempts=3), "retry_attempts", "3"),
+    ("retries negative", function(retry_attempts=-1), "retry_attempts", "-1"),
+    ("event age too short", function(max_event_age=Duration.seconds(59)), "max_event_age", "59"),
+    ("event age too long", function(max_event_age=Duration.hours(7)), "max_event_age", "25200"),
+    ("subnets without vpc", function(vpc_subnets=ec2.SubnetSelection()), "vpc_subnets",
+     "SubnetSelection"),
+    ("public subnets only", vpc_function(), "vpc", "no private subnets"),
+    ("outbound without vpc", function(allow_all_outbound=False), "allow_all_outbound", "False"),
+    ("ipv6 without vpc", function(ipv6_allowed_for_dual_stack=True),
+     "ipv6_allowed_for_dual_stack", "True"),
+    ("alias digits", function(alias="123"), "alias", "'123'"),
+    ("alias with space", function(alias="my alias"), "alias", "'my alias'"),
+    ("deployment type", function(deployment=Deployment("blue-green")), "deployment.type",
+     "'blue-green'"),
+    ("canary 0 %", function(deployment=Deployment.canary(percent=0, interval=5)),
+     "deployment.percent", "0"),
+    ("linear 100 %", function(deployment=Deployment.linear(percent=100, interval=5)),
+     "deployment.percent", "100"),
+    ("canary percent text", function(deployment=Deployment.canary(percent="10", interval=5)),
+     "deployment.percent", "'10'"),
+    ("interval seconds", function(deployment=Deployment.canary(percent=10,
+                                                               interval=Duration.seconds(90))),
+     "deployment.interval", "1 minute 30 seconds"),
+    ("interval 0", function(deployment=Deployment.canary(percent=10, interval=0)),
+     "deployment.interval", "0"),
+    ("interval 3 days", function(deployment=Deployment.linear(percent=10,
+                                                              interval=Duration.days(3))),
+     "deployment.interval", "4320"),
+    ("deployment text", function(deployment="canary"), "deployment", "'canary'"),
+    ("provisioned 0", function(provisioned_concurrency=0), "provisioned_concurrency", "0"),
+    ("provisioned bool", function(provisioned_concurrency=True), "provisioned_concurrency",
+     "True"),
+    ("provisioned above reserved", function(provisioned_concurrency=20,
+                                            reserved_concurrent_executions=10),
+     "provisioned_concurrency", "20"),
+    ("provisioned with SnapStart", function(provisioned_concurrency=2,
+                                            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS),
+     "provisioned_concurrency", "2"),
+    ("scaling without provisioned", function(
+        provisioned_concurrency_scaling=ConcurrencyScaling(max_capacity=5)),
+     "provisioned_concurrency_scaling", "'given'"),
+    ("scaling max below min", function(provisioned_concurrency=4,
+                                       provisioned_concurrency_scaling=ConcurrencyScaling(2)),
+     "provisioned_concurrency_scaling.max_capacity", "2"),
+    ("scaling target 0.95", function(provisioned_concurrency=1,
+                                     provisioned_concurrency_scaling=ConcurrencyScaling(
+                                         5, utilization_target=0.95)),
+     "provisioned_concurrency_scaling.utilization_target", "0.95"),
+    ("SnapStart with 1 GB /tmp", function(snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
+                                          ephemeral_storage_size=1024),
+     "snap_start", "ON_PUBLISHED_VERSIONS"),
+    ("queue disabled and given", with_queue(dead_letter_queue_enabled=False),
+     "dead_letter_queue_enabled", "False"),
+    ("empty acknowledgement reason", function(acknowledgements={"NIST.800.53.R5-LambdaInsideVPC":
+                                                                 " "}),
+     "acknowledgements['NIST.800.53.R5-LambdaInsideVPC']", "' '"),
+    ("acknowledgement reason number", function(acknowledgements={"X": 5}),
+     "acknowledgements['X']", "5"),
+    # options Lambda refuses for images
+    ("layers", function(layers=["layer"]), "layers", "list"),
+    ("code signing", function(code_signing_config="csc"), "code_signing_config", "'csc'"),
+    ("runtime management", function(runtime_management_mode="auto"), "runtime_management_mode",
+     "'auto'"),
+    ("insights", function(insights_version="1.0"), "insights_version", "'1.0'"),
+    ("profiling", function(profiling=True), "profiling", "True"),
+    ("log retention role", function(log_retention_role="role"), "log_retention_role", "'role'"),
+    # repositories
+    ("consumer account short", repository(consumer_accounts=["12345"]),
+     "consumer_accounts[0].account_id", "'12345'"),
+    ("consumer account fullwidth", repository(consumer_accounts=[FULLWIDTH_ACCOUNT]),
+     "consumer_accounts[0].account_id", FULLWIDTH_ACCOUNT[:4]),
+    ("consumer account Arabic-Indic", repository(consumer_accounts=[ARABIC_INDIC_ACCOUNT]),
+     "consumer_accounts[0].account_id", ARABIC_INDIC_ACCOUNT[:4]),
+    ("consumer account letters", repository(consumer_accounts=["abcdefghijkl"]),
+     "consumer_accounts[0].account_id", "'abcdefghijkl'"),
+    ("consumer pattern with slash", repository(
+        consumer_accounts=[ConsumerAccount(CONSUMER_A, "pay/ments")]),
+     "consumer_accounts[0].function_name_pattern", "'pay/ments'"),
+    ("organization short", repository(organization_id="o-abc"), "organization_id", "'o-abc'"),
+    ("organization upper", repository(organization_id="o-ABCDEFGHIJ"), "organization_id",
+     "'o-ABCDEFGHIJ'"),
+    ("repository name upper", repository(repository_name="Platform/Images"), "repository_name",
+     "'Platform/Images'"),
+    ("repository name one char", repository(repository_name="a"), "repository_name", "'a'"),
+    ("repository name double slash", repository(repository_name="a//b"), "repository_name",
+     "'a//b'"),
+    ("expiry 0 days", repository(untagged_image_expiry_days=0), "untagged_image_expiry_days",
+     "0"),
+    ("expiry as text", repository(untagged_image_expiry_days="14"), "untagged_image_expiry_days",
+     "'14'"),
+    ("mutable tag pattern", repository(mutable_tag_patterns=["bad tag"]),
+     "mutable_tag_patterns[0]", "'bad tag'"),
+    ("six mutable tag patterns", repository(mutable_tag_patterns=[f"t{i}" for i in range(6)]),
+     "mutable_tag_patterns", "t5"),
+    # images
+    ("image folder missing", image(Path(), directory="/nonexistent"), "directory",
+     "'/nonexistent'"),
+    ("image Dockerfile missing", image(Path(), file="Nope.Dockerfile"), "file",
+     "'Nope.Dockerfile'"),
+    ("image architecture", image(Path(), architecture="arm65"), "architecture", "'arm65'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("build", "field", "shown"), [case[1:] for case in API], ids=[case[0] for case in API]
+)
+def test_bad_api_input_is_one_clear_error(
+    build: Callable[[Stack], Any], field: str, shown: str
+) -> None:
+    app = App()
+    stack = Stack(app, "Bad", env=CONSUMER_ENV)
+    with pytest.raises(LambdaImageValidationError) as error:
+        build(stack)
+    fields = [p.field for p in error.value.problems]
+    assert field in fields, str(error.value)
+    problem = next(p for p in error.value.problems if p.field == field)
+    assert shown in str(problem), str(problem)
+    assert len(str(problem)) < 1_000
+
+
+def test_a_huge_value_is_quoted_cut_to_a_readable_length() -> None:
+    stack = Stack(App(), "Bad", env=CONSUMER_ENV)
+    with pytest.raises(LambdaImageValidationError) as error:
+        function(entrypoint=["/bin/sh", *(["x"] * 10)], command="y" * 10_000_000)(stack)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 11  # the header and each of the ten problems, one line each
+    assert all(len(line) < 400 for line in lines)
+
+
+def test_a_published_image_needs_the_publishing_synthesizer() -> None:
+    app = App()
+    repos = Stack(app, "Repos", env=CONSUMER_ENV)
+    repo = LambdaImageRepository(repos, "Repo", repository_name="platform/x")
+    images = Stack(app, "Images", env=CONSUMER_ENV)  # not image_publishing_synthesizer
+    with pytest.raises(LambdaImageValidationError) as error:
+        LambdaImage(images, "Image", directory=SAMPLE, architecture="arm64", repository=repo)
+    assert "image_publishing_synthesizer('platform/x')" in str(error.value)
+    assert image_publishing_synthesizer  # the fix the message names
