@@ -983,6 +983,8 @@ class ImageFunction(lambda_.Function):
                     logical_id(*shared.below_stack, *natural),
                     logical_id(*shared.below_stack, *earlier),
                 )
+        if resolved.repository is not None:
+            resolved.repository.note_function_use(by_digest=resolved.by_digest)
         image_stack = resolved.stack
         # `cdk deploy <this stack>` must publish the image (or make its repository) first;
         # across Stages aws-cdk-lib allows no dependency: the pipeline orders the waves.

@@ -3,6 +3,7 @@ pull their images from."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,6 @@ from typing import Any
 from aws_cdk import (
     Acknowledgment,
     DefaultStackSynthesizer,
-    Duration,
     RemovalPolicy,
     Stack,
     Validations,
@@ -103,6 +103,7 @@ class LambdaImageRepository(Construct):
         scan_on_push: bool = True,
         encryption_key: kms.IKey | None = None,
         untagged_image_expiry_days: int = DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS,
+        archive_unpulled_after_days: int | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         empty_on_delete: bool = False,
     ) -> None:
@@ -132,7 +133,17 @@ class LambdaImageRepository(Construct):
         :param encryption_key: A customer managed KMS key. Default: KMS encryption with the
             AWS managed ``aws/ecr`` key.
         :param untagged_image_expiry_days: Untagged images are expired this many days after
-            their push. Tagged images are never expired. Default: 14.
+            their push. Tagged images are never expired. Default: 14. Never while an
+            ``ImageFunction`` of the same app may run an untagged image of this repository
+            (one that references it by digest, or by a tag that can move): ECR cannot tell
+            which untagged image a function runs, and Lambda fails a function whose image is
+            deleted, so then untagged images are kept.
+        :param archive_unpulled_after_days: Move images not pulled for this many days to ECR's
+            archive storage class (its ``sinceImagePulled`` rule; archived images cannot be
+            pulled until restored). Lambda pulls an image when it creates or optimises a
+            function, not on every invocation, so this is for repositories whose images run
+            elsewhere: it is not applied while an ``ImageFunction`` of the same app uses the
+            repository. Default: none.
         :param removal_policy: What happens to the repository when it leaves the stack.
             Default: ``RemovalPolicy.RETAIN``.
         :param empty_on_delete: Delete the images when the repository is deleted; requires
@@ -147,6 +158,11 @@ class LambdaImageRepository(Construct):
         check_int_range(
             problems, "untagged_image_expiry_days", untagged_image_expiry_days, 1, 36_500, "days"
         )
+        if archive_unpulled_after_days is not None:
+            check_int_range(
+                problems, "archive_unpulled_after_days", archive_unpulled_after_days, 1, 36_500,
+                "days",
+            )  # fmt: skip
         patterns = list(mutable_tag_patterns)
         if patterns and not immutable_tags:
             problems.add(
@@ -212,22 +228,17 @@ class LambdaImageRepository(Construct):
             encryption_key=encryption_key,
             removal_policy=removal_policy,
             empty_on_delete=empty_on_delete or None,
-            lifecycle_rules=[
-                ecr.LifecycleRule(
-                    description=(
-                        f"Expire untagged images {untagged_image_expiry_days} days after push;"
-                        " tagged images are never expired"
-                    ),
-                    tag_status=ecr.TagStatus.UNTAGGED,
-                    max_image_age=Duration.days(untagged_image_expiry_days),
-                )
-            ],
         )
         repository.owner = self
         self._cfn: ecr.CfnRepository = repository.node.default_child  # type: ignore[assignment]
         self.repository: ecr.Repository = repository
         """The ECR repository."""
         self.repository_name: str = repository_name or repository.repository_name
+        self._untagged_image_expiry_days = untagged_image_expiry_days
+        self._archive_unpulled_after_days = archive_unpulled_after_days
+        self._tags_can_move = not immutable_tags or bool(patterns)
+        self._used_by_tag = self._used_by_digest = False
+        self._render_lifecycle()
         if organization_id is not None:
             Validations.of(repository).acknowledge(
                 Acknowledgment(
@@ -448,6 +459,63 @@ class LambdaImageRepository(Construct):
             self._extra_statements.pop()
             problems.raise_if_any(f"LambdaImageRepository {self.node.path}: adding a statement")
         self._render()
+
+    def note_function_use(self, *, by_digest: bool) -> None:
+        """An ``ImageFunction`` of this app runs an image of this repository (by digest, or by
+        tag): from then on no lifecycle rule expires an image it may run."""
+        if by_digest:
+            self._used_by_digest = True
+        else:
+            self._used_by_tag = True
+        self._render_lifecycle()
+
+    @property
+    def expires_untagged_images(self) -> bool:
+        """Whether the lifecycle policy expires untagged images: not while a function of this
+        app may run one (by digest, or by a tag that can move)."""
+        return not (self._used_by_digest or (self._used_by_tag and self._tags_can_move))
+
+    def _render_lifecycle(self) -> None:
+        rules: list[dict[str, Any]] = []
+        if self.expires_untagged_images:
+            days = self._untagged_image_expiry_days
+            rules.append(
+                {
+                    "rulePriority": 1,
+                    "description": f"Expire untagged images {days} days after push; tagged"
+                    " images are never expired",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countNumber": days,
+                        "countUnit": "days",
+                    },
+                    "action": {"type": "expire"},
+                }
+            )
+        used = self._used_by_tag or self._used_by_digest
+        if self._archive_unpulled_after_days is not None and not used:
+            days = self._archive_unpulled_after_days
+            rules.append(
+                {
+                    "rulePriority": 2,
+                    "description": f"Archive images not pulled for {days} days",
+                    "selection": {
+                        "tagStatus": "any",
+                        "countType": "sinceImagePulled",
+                        "countUnit": "days",
+                        "countNumber": days,
+                    },
+                    "action": {"type": "transition", "targetStorageClass": "archive"},
+                }
+            )
+        self._cfn.lifecycle_policy = (
+            ecr.CfnRepository.LifecyclePolicyProperty(
+                lifecycle_policy_text=json.dumps({"rules": rules}, separators=(",", ":"))
+            )
+            if rules
+            else None
+        )
 
     def _render(self) -> None:
         if not hasattr(self, "_cfn"):
