@@ -14,6 +14,7 @@ from .function import ImageFunction, ImageSource
 from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
 from .repository import ConsumerAccount, LambdaImageRepository
 from .rollout import ConcurrencyScaling, Deployment
+from .scanning import RegistryScanning
 
 __all__ = [
     "ALWAYS_EXCLUDED",
@@ -27,5 +28,6 @@ __all__ = [
     "LambdaImageRepository",
     "LambdaImageValidationError",
     "Problem",
+    "RegistryScanning",
     "image_publishing_synthesizer",
 ]

@@ -112,6 +112,7 @@ RULES = (
 )
 CHECKED_CLASSES = (ecr.CfnRepository, lambda_.CfnFunction)
 CHECKED_TYPES = frozenset({"AWS::ECR::Repository", "AWS::Lambda::Function"})
+REGISTRY_SCANNING = "AWS::ECR::RegistryScanningConfiguration"
 _DELETION_POLICIES = {
     "RETAIN": "Retain",
     "DELETE": "Delete",
@@ -147,6 +148,14 @@ def note_acknowledged(
         by_place = _NOTED_AT.setdefault(app, {})
         key = (stack_path, logical_id)
         by_place[key] = by_place.get(key, frozenset()) | ids
+
+
+def _collect_registry_scanning(template: dict[str, Any], into: list[Any]) -> None:
+    """The scanning rules of a template's registry scanning configurations, added to ``into``."""
+    for resource in (template.get("Resources") or {}).values():
+        if isinstance(resource, dict) and resource.get("Type") == REGISTRY_SCANNING:
+            rules = (resource.get("Properties") or {}).get("Rules") or []
+            into.extend(r for r in rules if isinstance(r, dict))
 
 
 @dataclass(frozen=True)
@@ -255,6 +264,8 @@ class LambdaContainerImageChecks(NagPack):
         self._accounts: dict[Stack, str | None] = {}
         # every checked resource by (stack path, logical ID), made when a finding needs one
         self._constructs: dict[tuple[str, str], IConstruct] | None = None
+        # registry scanning rules by (account, Region), for validate_scope
+        self._scanning: dict[tuple[str, str], list[Any]] = {}
 
     @property
     def name(self) -> str:
@@ -274,27 +285,45 @@ class LambdaContainerImageChecks(NagPack):
             )
         self._constructs = None
         has_nested_stacks = False
-        stacks: dict[str, tuple[Path, str | None]] = {}
+        stacks: dict[str, tuple[Path, str | None, str | None]] = {}
+        read: list[tuple[str, dict[str, Any], str | None, str | None]] = []
+        scanning: dict[tuple[str | None, str | None], list[Any]] = {}
         for stack in context.stack_templates:
             template_path, account = Path(stack.template_path), stack.account_id
-            stacks[stack.stack_construct_path] = (template_path.parent, account)
+            stacks[stack.stack_construct_path] = (template_path.parent, account, stack.region)
+            template = json.loads(template_path.read_text())
+            read.append((stack.stack_construct_path, template, account, stack.region))
+            _collect_registry_scanning(template, scanning.setdefault((account, stack.region), []))
+        for stack_path, template, account, region in read:
             has_nested_stacks |= self._check_template(
-                app, stack.stack_construct_path, template_path, account
+                app, stack_path, template, account, tuple(scanning.get((account, region), ()))
             )
         if has_nested_stacks:
             # Nested stacks' templates are not listed; they are written beside their top stack's.
             for nested_path, template_file, top in _nested_stacks(app):
                 if top in stacks:
-                    folder, account = stacks[top]
-                    self._check_template(app, nested_path, folder / template_file, account)
+                    folder, account, region = stacks[top]
+                    self._check_template(
+                        app,
+                        nested_path,
+                        json.loads((folder / template_file).read_text()),
+                        account,
+                        tuple(scanning.get((account, region), ())),
+                    )
         return self._report()
 
     def _check_template(
-        self, app: IConstruct, stack_path: str, template_path: Path, account: str | None
+        self,
+        app: IConstruct,
+        stack_path: str,
+        template: dict[str, Any],
+        account: str | None,
+        registry_scanning: tuple[Any, ...] = (),
     ) -> bool:
         """Check one stack's template; returns whether it holds nested stacks."""
-        template = json.loads(template_path.read_text())
-        context = RuleContext(account if account and _ACCOUNT.fullmatch(account) else None)
+        context = RuleContext(
+            account if account and _ACCOUNT.fullmatch(account) else None, registry_scanning
+        )
         noted = _NOTED_AT.get(app, {})
         has_nested_stacks = False
         for resource_id, resource in (template.get("Resources") or {}).items():
@@ -319,7 +348,18 @@ class LambdaContainerImageChecks(NagPack):
         tree has them (for tests, and for a tree that was not synthesized)."""
         self._findings = []
         # The whole tree in one round trip; the class of each proxy says what it is.
-        for construct in scope.node.find_all():
+        constructs = scope.node.find_all()
+        self._scanning = {}
+        for construct in constructs:
+            if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
+                stack = Stack.of(construct)
+                rendered = stack.resolve(construct._render_properties(construct._cfn_properties))
+                found = self._scanning.setdefault((stack.account, stack.region), [])
+                _collect_registry_scanning(
+                    {"Resources": {"R": {"Type": REGISTRY_SCANNING, "Properties": rendered}}},
+                    found,
+                )
+        for construct in constructs:
             if _checked(construct):
                 self._check_resource(cast(CfnResource, construct))
         return self._report()
@@ -371,7 +411,8 @@ class LambdaContainerImageChecks(NagPack):
         else:
             deletion = node.cfn_options.deletion_policy
             resource["DeletionPolicy"] = _DELETION_POLICIES.get(deletion.name) if deletion else None
-        for spec, error in _violated(resource, RuleContext(self._account_of(stack))):
+        scanning = tuple(self._scanning.get((stack.account, stack.region), ()))
+        for spec, error in _violated(resource, RuleContext(self._account_of(stack), scanning)):
             if not _acknowledged(node, spec.rule_id):
                 self._findings.append(_Finding(spec, node.node.path, error))
 

@@ -22,9 +22,12 @@ class Compliance(Enum):
 
 @dataclass(frozen=True)
 class RuleContext:
-    """The resource's stack account, or None when it is only known at deploy time."""
+    """The resource's stack account (None when only known at deploy time), and the registry
+    scanning rules (``Rules`` of ``AWS::ECR::RegistryScanningConfiguration``) of its account
+    and Region in the same app."""
 
     account: str | None
+    registry_scanning: tuple[Mapping[str, Any], ...] = ()
 
 
 def properties(resource: Resource) -> Mapping[str, Any]:

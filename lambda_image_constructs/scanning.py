@@ -1,0 +1,131 @@
+"""``RegistryScanning``: the image account's registry-level scanning configuration, where AWS is
+moving image scanning to from the repositories' own ``scanOnPush``."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from typing import Literal
+
+from aws_cdk import Annotations, Stack
+from aws_cdk import aws_ecr as ecr
+from constructs import Construct, IConstruct
+
+from .errors import Problems
+from .tokens import is_unresolved
+
+ScanType = Literal["BASIC", "ENHANCED"]
+ScanFrequency = Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN"]
+FREQUENCIES: dict[str, tuple[str, ...]] = {
+    "BASIC": ("SCAN_ON_PUSH",),
+    "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"),
+}
+# ECR's repository filter: a repository name in which '*' stands for any characters.
+REPOSITORY_FILTER = re.compile(r"[a-z0-9*](?:[._/-]?[a-z0-9*]+)*")
+UNKNOWN_PLACE_WARNING = "lambda-image-constructs:registry-scanning-place-unknown"
+# Per app, where each (account, Region) has its configuration: ECR keeps one per registry.
+_CONFIGURED: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class RegistryScanning(Construct):
+    """The registry scanning configuration of the stack's account and Region.
+
+    ``ENHANCED`` scans with Amazon Inspector (operating system and language packages,
+    continuously or on push); ``BASIC`` scans on push with ECR's own scanner. Repositories
+    matched by ``repository_filters`` are scanned whatever their own ``scanOnPush`` says, and
+    LambdaContainerImageChecks' RepositoryScanOnPush counts them as scanned.
+
+    ECR keeps one configuration per registry (account and Region): a second one in the same
+    app for the same account and Region is refused at synth.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        scan_type: ScanType = "ENHANCED",
+        frequency: ScanFrequency | None = None,
+        repository_filters: Sequence[str] = ("*",),
+    ) -> None:
+        """
+        :param scan_type: ``'ENHANCED'`` (Amazon Inspector) or ``'BASIC'``.
+            Default: ``'ENHANCED'``.
+        :param frequency: ``'SCAN_ON_PUSH'`` or, with ``ENHANCED``, ``'CONTINUOUS_SCAN'``.
+            Default: ``'CONTINUOUS_SCAN'`` for ``ENHANCED``, ``'SCAN_ON_PUSH'`` for ``BASIC``.
+        :param repository_filters: Repository names to scan, ``*`` standing for any
+            characters. Default: every repository.
+        """
+        super().__init__(scope, id)
+        problems = Problems()
+        if scan_type not in FREQUENCIES:
+            problems.add("scan_type", scan_type, f"must be one of {sorted(FREQUENCIES)}")
+        chosen = frequency or ("CONTINUOUS_SCAN" if scan_type == "ENHANCED" else "SCAN_ON_PUSH")
+        if scan_type in FREQUENCIES and chosen not in FREQUENCIES[scan_type]:
+            problems.add(
+                "frequency",
+                frequency,
+                f"must be one of {list(FREQUENCIES[scan_type])} with {scan_type} scanning",
+            )
+        filters = list(repository_filters) if not isinstance(repository_filters, str) else None
+        if not filters:
+            problems.add(
+                "repository_filters",
+                repository_filters,
+                "must be a non-empty list of repository name filters",
+            )
+        for index, value in enumerate(filters or []):
+            if (
+                not isinstance(value, str)
+                or not REPOSITORY_FILTER.fullmatch(value)
+                or len(value) > 256
+            ):
+                problems.add(
+                    f"repository_filters[{index}]",
+                    value,
+                    "must be a repository name filter: lowercase letters, digits, '.',"
+                    " '_', '-', '/' and '*' for any characters (at most 256)",
+                )
+        stack = Stack.of(self)
+        account, region = stack.account, stack.region
+        place = (account, region)
+        if not is_unresolved(account) and not is_unresolved(region):
+            configured = _CONFIGURED.setdefault(self.node.root, {})
+            if place in configured:
+                problems.add(
+                    "RegistryScanning",
+                    self.node.path,
+                    f"must be the only registry scanning configuration of account {account} in"
+                    f" {region} (ECR keeps one per registry); it already has {configured[place]}",
+                )
+            else:
+                configured[place] = self.node.path
+        else:
+            Annotations.of(self).add_warning_v2(
+                UNKNOWN_PLACE_WARNING,
+                "The stack has no account or Region, so it cannot be checked that this is the"
+                " only registry scanning configuration of its registry; ECR keeps one.",
+            )
+        problems.raise_if_any(f"RegistryScanning {self.node.path}")
+        self.scan_type: str = scan_type
+        self.frequency: str = chosen
+        self.repository_filters: tuple[str, ...] = tuple(filters or ())
+        self.resource = ecr.CfnRegistryScanningConfiguration(
+            self,
+            "Resource",
+            scan_type=scan_type,
+            rules=[
+                ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
+                    scan_frequency=chosen,
+                    repository_filters=[
+                        ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
+                            filter=f, filter_type="WILDCARD"
+                        )
+                        for f in self.repository_filters
+                    ],
+                )
+            ],
+        )
