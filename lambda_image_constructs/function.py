@@ -91,6 +91,13 @@ class ImageSource(ABC):
         return _AssetSource(image)
 
     @staticmethod
+    def from_regional_assets(images: Sequence[LambdaImage]) -> ImageSource:
+        """One image published in several Regions (a ``LambdaImage`` of the same build in a
+        stack of each Region, into that Region's repository): each function runs the copy of
+        its own Region, since Lambda only pulls from ECR in its own Region."""
+        return _RegionalAssetSource(tuple(images))
+
+    @staticmethod
     def from_repository(
         repository: LambdaImageRepository | ecr.IRepository,
         tag_or_digest: str,
@@ -138,7 +145,10 @@ class _AssetSource(ImageSource):
         self._image = image
 
     def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
-        image = self._image
+        return self._resolved(self._image)
+
+    @staticmethod
+    def _resolved(image: LambdaImage) -> ResolvedImage:
         return ResolvedImage(
             image_uri=image.image_uri,
             account=_known(image.account),
@@ -150,6 +160,45 @@ class _AssetSource(ImageSource):
             in_bootstrap_repository=image.image_repository is None,
             stack=_stack_of(image),
         )
+
+
+class _RegionalAssetSource(_AssetSource):
+    def __init__(self, images: tuple[LambdaImage, ...]) -> None:
+        self._images = images
+
+    def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
+        regions = {}
+        for image in self._images:
+            region = _known(image.region)
+            if region is None or region in regions:
+                problems.add(
+                    "image",
+                    f"LambdaImage {image.construct_path}",
+                    "must be in a stack with a Region of its own: one copy per Region"
+                    + (f" ({region} twice)" if region else ""),
+                )
+                return None
+            regions[region] = image
+        architectures = {image.architecture_name for image in self._images}
+        if len(architectures) > 1:
+            problems.add(
+                "image",
+                sorted(a.lambda_name for a in architectures),
+                "must be one build for one architecture in every Region",
+            )
+            return None
+        region = _scope_of(scope).region
+        if region not in regions:
+            problems.add(
+                "image",
+                f"published in {sorted(regions)}",
+                f"must be published in the function's Region {region}: Lambda only pulls"
+                " images from ECR in its own Region; add the Region to the repository's"
+                " regions (configuration: repositories[].regions) or publish a LambdaImage"
+                " in a stack of that Region",
+            )
+            return None
+        return self._resolved(regions[region])
 
 
 class _RepositorySource(ImageSource):
