@@ -18,9 +18,14 @@ from aws_cdk import App
 
 from lambda_image_constructs.compliance import register_compliance_packs
 from lambda_image_constructs.errors import Problems
-from stacks import ConsumerAccountStage, ImageAccountStage, PipelineStack, load_from_context
-from stacks.pipeline_stack import PIPELINE_CONTEXT_KEY
-from stacks.stages import stack_id
+from lambda_image_constructs.org import (
+    ConsumerAccountStage,
+    ImageAccountStage,
+    PipelineStack,
+    load_from_context,
+)
+from lambda_image_constructs.org.pipeline_stack import PIPELINE_CONTEXT_KEY
+from lambda_image_constructs.org.stages import stack_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 

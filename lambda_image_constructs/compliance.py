@@ -43,7 +43,7 @@ def write_acknowledgements_into_templates(stage: Stage) -> None:
 
     ``register_compliance_packs`` writes them for the app's own stacks only: aws-cdk-lib
     applies an app's aspects up to the boundary of each nested ``Stage``, so every Stage of an
-    app calls this for its stacks (the stages of ``stacks/`` do)."""
+    app calls this for its stacks (the stages of ``lambda_image_constructs.org`` do)."""
     if stage.node.root in _CHECKED_APPS:
         Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
 

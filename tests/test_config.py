@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lambda_image_constructs import LambdaImageValidationError
-from stacks.config import CONTEXT_KEY, load_from_context, parse_config
+from lambda_image_constructs.org.config import CONTEXT_KEY, load_from_context, parse_config
 from stacks.generate import org_config
 
 from .cdk_harness import cdk_json_context
