@@ -8,11 +8,19 @@
   image configuration overridable and checked per function.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .architecture import LambdaArchitecture
 from .errors import LambdaImageValidationError, Problem
 from .function import ImageFunction, ImageSource
 from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
 from .repository import ConsumerAccount, LambdaImageRepository
+
+try:
+    # One source for the version: pyproject.toml, read from the installed package's metadata.
+    __version__ = version("lambda-image-constructs")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ALWAYS_EXCLUDED",
