@@ -1,5 +1,11 @@
-"""The app's configuration: one document (cdk.json context, or a YAML/JSON file given with
-``-c config=path``), validated all at once, every problem naming the source and the key path.
+"""The organisation's configuration: one document (cdk.json context, or a YAML/JSON file given
+with ``-c config=path``), described once as pydantic models, validated all at once, every
+problem naming the source and the key path.
+
+The models give the document's shape, types and per-value rules, and its JSON Schema
+(``schema/org-config.schema.json``, for editors); what relates one part of the document to
+another (names referenced, unique, the same account and Region) is checked after them, on the
+document as given, so that both kinds of problem are reported together.
 
 Pure Python: loading and checking a configuration of 40 accounts takes milliseconds and no jsii.
 """
@@ -8,25 +14,178 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import reprlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from lambda_image_constructs import function_validation as limits
 from lambda_image_constructs import validation
-from lambda_image_constructs.architecture import parse_architecture
-from lambda_image_constructs.errors import Problems
+from lambda_image_constructs.errors import LambdaImageValidationError, Problems
 
 CONTEXT_KEY = "lambda-image-constructs"
 CONFIG_FILE_CONTEXT_KEY = "config"
-REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
-NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
-CONNECTION_ARN = re.compile(
-    r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[\w-]+"
-)
+SCHEMA_ID = "https://lambda-image-constructs.invalid/org-config.schema.json"
+# Values are quoted in errors up to this many characters, so a huge value stays readable.
+MAX_SHOWN_CHARS = 80
+# A YAML document whose aliases expand past this many values is refused before it is built:
+# nested anchors ("billion laughs") multiply, and 1.5 KB once exhausted 4 GB here.
+MAX_EXPANDED_YAML_VALUES = 100_000
+
+
+# --- values and their rules -------------------------------------------------------------------
+
+
+def _checked(check: Callable[[Problems, str, Any], None], head: str = "") -> AfterValidator:
+    """A pydantic validator running one of the library's own checks, so that a configuration
+    value and a construct argument are held to the same rule with the same words. A check may
+    name parts of the value (``entrypoint[0]``); ``head`` is the name it gives the whole."""
+
+    def validate(value: Any) -> Any:
+        problems = Problems()
+        check(problems, head, value)
+        if problems:
+            found = [(p.field.removeprefix(head), p.value, p.accepted) for p in problems]
+            accepted = "; ".join(p.accepted for p in problems)
+            raise PydanticCustomError(
+                "lambda_image", "{accepted}", {"accepted": accepted, "problems": found}
+            )
+        return value
+
+    return AfterValidator(validate)
+
+
+def _pattern(regex: str, accepted: str) -> AfterValidator:
+    compiled = re.compile(regex)
+
+    def check(problems: Problems, field: str, value: Any) -> None:
+        if not compiled.fullmatch(value):
+            problems.add(field, value, accepted)
+
+    return _checked(check)
+
+
+def _from(low: int, high: int) -> AfterValidator:
+    def check(problems: Problems, field: str, value: Any) -> None:
+        if not low <= value <= high:
+            problems.add(field, value, f"must be a whole number from {low:,} to {high:,}")
+
+    return _checked(check)
+
+
+def _bounds(low: int, high: int) -> Any:
+    # For the schema only: the check above gives the error its words.
+    return Field(json_schema_extra={"minimum": low, "maximum": high})
+
+
+def _directory(problems: Problems, field: str, value: Any) -> None:
+    if not Path(value).is_dir():
+        problems.add(field, value, "must be a folder holding the image's Dockerfile")
+
+
+AccountId = Annotated[
+    StrictStr,
+    # [0-9], not \d: \d also matches other scripts' digits, which AWS never uses.
+    _pattern(r"[0-9]{12}", "must be a 12-digit AWS account ID such as '123456789012'"),
+    Field(json_schema_extra={"pattern": "^[0-9]{12}$"}),
+]
+Region = Annotated[
+    StrictStr,
+    _pattern(r"[a-z]{2}(-[a-z]+)+-[0-9]", "must be an AWS Region such as 'eu-west-1'"),
+    Field(json_schema_extra={"pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]$"}),
+]
+Name = Annotated[
+    StrictStr,
+    _pattern(
+        r"[a-z][a-z0-9-]{0,62}",
+        "must be a name of a lowercase letter, then lowercase letters, digits and '-' (1 to 63)",
+    ),
+    Field(json_schema_extra={"pattern": "^[a-z][a-z0-9-]{0,62}$"}),
+]
+RepositoryName = Annotated[
+    StrictStr,
+    _checked(validation.check_repository_name),
+    Field(min_length=2, max_length=256, json_schema_extra={"pattern": "^[a-z0-9._/-]+$"}),
+]
+OrganizationId = Annotated[
+    StrictStr,
+    _checked(validation.check_organization_id),
+    Field(json_schema_extra={"pattern": "^o-[a-z0-9]{10,32}$"}),
+]
+NonEmpty = Annotated[StrictStr, Field(min_length=1)]
+MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB), _bounds(*limits.MEMORY_MB)]
+EphemeralStorageSize = Annotated[
+    StrictInt, _from(*limits.EPHEMERAL_STORAGE_MB), _bounds(*limits.EPHEMERAL_STORAGE_MB)
+]
+TimeoutSeconds = Annotated[
+    StrictInt, _from(*limits.TIMEOUT_SECONDS), _bounds(*limits.TIMEOUT_SECONDS)
+]
+ReservedConcurrency = Annotated[StrictInt, _from(0, 1_000_000), _bounds(0, 1_000_000)]
+Wave = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
+Architecture = Literal["x86_64", "arm64"]
+ConnectionArn = Annotated[
+    StrictStr,
+    _pattern(
+        r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}"
+        r":connection/[\w-]+",
+        "must be a CodeConnections connection ARN"
+        " ('arn:aws:codeconnections:<region>:<account>:connection/<id>')",
+    ),
+]
+SourceRepository = Annotated[
+    StrictStr,
+    _pattern(r"[\w.-]+/[\w.-]+", "must be '<owner>/<repository>' of the source repository"),
+]
+Branch = Annotated[
+    StrictStr,
+    _pattern(
+        r"[^\s~^:?*\[\\]+",
+        "must be the name of a branch: not empty, no spaces, none of ~ ^ : ? * [ \\",
+    ),
+    Field(min_length=1),
+]
+
+
+def _check_command(problems: Problems, field: str, value: Any) -> None:
+    limits.check_image_config(problems, entrypoint=None, command=value, working_directory=None)
+
+
+def _check_entrypoint(problems: Problems, field: str, value: Any) -> None:
+    limits.check_image_config(problems, entrypoint=value, command=None, working_directory=None)
+
+
+def _check_working_directory(problems: Problems, field: str, value: Any) -> None:
+    limits.check_image_config(problems, entrypoint=None, command=None, working_directory=value)
+
+
+def _check_environment(problems: Problems, field: str, value: Any) -> None:
+    limits.check_environment(problems, value)
+
+
+# --- the document -----------------------------------------------------------------------------
+
+
+class _Section(BaseModel):
+    # camelCase keys in the document, snake_case attributes in Python; unknown keys refused.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_name=True
+    )
 
 
 @dataclass(frozen=True)
@@ -35,62 +194,118 @@ class Environment:
     region: str
 
 
-@dataclass(frozen=True)
-class RepositorySpec:
-    name: str
-    consumers: tuple[str, ...]  # consumer account names
-    organization_id: str | None = None
+class AccountEnvironment(_Section):
+    """An account and its Region."""
+
+    account: AccountId
+    region: Region
+
+    @property
+    def environment(self) -> Environment:
+        return Environment(self.account, self.region)
 
 
-@dataclass(frozen=True)
-class ImageSpec:
-    name: str
-    repository: str
-    directory: str
-    architecture: str
-    file: str | None = None
-    target: str | None = None
-    build_args: Mapping[str, str] = field(default_factory=dict)
+class RepositorySpec(_Section):
+    """An ECR repository of the image account, and who may pull from it."""
+
+    name: RepositoryName
+    consumers: tuple[Name, ...] = Field(
+        default=(), description="consumer account names whose functions may pull"
+    )
+    organization_id: OrganizationId | None = Field(
+        default=None, description="let every account of this AWS Organization pull instead"
+    )
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
-    name: str
-    image: str
-    command: tuple[str, ...] | None = None
-    entrypoint: tuple[str, ...] | None = None
-    working_directory: str | None = None
-    environment: Mapping[str, str] = field(default_factory=dict)
-    memory_size: int | None = None
-    ephemeral_storage_size: int | None = None
-    timeout_seconds: int | None = None
-    reserved_concurrent_executions: int | None = None
+class ImageSpec(_Section):
+    """An image built from a folder and published into a repository."""
+
+    name: Name
+    repository: NonEmpty = Field(description="the name of one of repositories")
+    directory: Annotated[NonEmpty, _checked(_directory)] = Field(
+        description="the build context, relative to where the app runs"
+    )
+    architecture: Architecture
+    file: NonEmpty | None = Field(default=None, description="Dockerfile name; default Dockerfile")
+    target: NonEmpty | None = Field(default=None, description="the build stage Lambda runs")
+    build_args: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ConsumerAccountSpec:
-    name: str
-    environment: Environment
-    wave: int
+class FunctionSpec(_Section):
+    """A function of a consumer account, running one of the images."""
+
+    name: Name
+    image: NonEmpty = Field(description="the name of one of images")
+    command: Annotated[tuple[StrictStr, ...], _checked(_check_command, "command")] | None = None
+    entrypoint: (
+        Annotated[tuple[StrictStr, ...], _checked(_check_entrypoint, "entrypoint")] | None
+    ) = None
+    working_directory: (
+        Annotated[StrictStr, _checked(_check_working_directory, "working_directory")] | None
+    ) = None
+    environment: Annotated[
+        dict[StrictStr, StrictStr], _checked(_check_environment, "environment")
+    ] = Field(default_factory=dict)
+    memory_size: MemorySize | None = None
+    ephemeral_storage_size: EphemeralStorageSize | None = None
+    timeout_seconds: TimeoutSeconds | None = None
+    reserved_concurrent_executions: ReservedConcurrency | None = None
+
+
+class ConsumerAccountSpec(_Section):
+    """An account whose functions run the images."""
+
+    name: Name
+    account: AccountId
+    region: Region | None = Field(
+        default=None, description="default and only choice: the image Region"
+    )
+    wave: Wave = Field(default=1, description="pipeline wave; a wave's accounts deploy in parallel")
     functions: tuple[FunctionSpec, ...]
 
-
-@dataclass(frozen=True)
-class PipelineSpec:
-    environment: Environment
-    connection_arn: str
-    repository: str
-    branch: str
+    @property
+    def environment(self) -> Environment:
+        # The region is filled with the image account's by parse_config.
+        return Environment(self.account, self.region or "")
 
 
-@dataclass(frozen=True)
-class AppConfig:
-    source: str
-    image_account: Environment
+class PipelineSpec(_Section):
+    """The org-wide pipeline (used with ``-c pipeline=true``)."""
+
+    account: AccountId
+    region: Region | None = None
+    connection_arn: ConnectionArn
+    repository: SourceRepository
+    branch: Branch = "main"
+
+    @property
+    def environment(self) -> Environment:
+        return Environment(self.account, self.region or "")
+
+
+class AppConfig(_Section):
+    """The whole configuration: the image account, its repositories and images, the consumer
+    accounts and their functions, and optionally the pipeline."""
+
+    model_config = ConfigDict(
+        title="lambda-image-constructs organisation configuration",
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": SCHEMA_ID,
+        },
+    )
+
+    image_account: AccountEnvironment
     repositories: tuple[RepositorySpec, ...]
     images: tuple[ImageSpec, ...]
     consumer_accounts: tuple[ConsumerAccountSpec, ...]
-    pipeline: PipelineSpec | None
+    pipeline: PipelineSpec | None = None
+    _source: str = PrivateAttr(default="")
+
+    @property
+    def source(self) -> str:
+        """Where the configuration was read from, as errors name it."""
+        return self._source
 
     def image(self, name: str) -> ImageSpec:
         return next(i for i in self.images if i.name == name)
@@ -103,398 +318,370 @@ class AppConfig:
         return [(n, [c for c in self.consumer_accounts if c.wave == n]) for n in numbers]
 
 
-class _Reader:
-    """Reads one document, collecting problems under their key paths."""
+def json_schema() -> dict[str, Any]:
+    """The configuration's JSON Schema, as committed in ``schema/org-config.schema.json``."""
+    return AppConfig.model_json_schema(by_alias=True)
 
-    def __init__(self, problems: Problems) -> None:
-        self.problems = problems
 
-    def object(
-        self, value: Any, path: str, required: Sequence[str], optional: Sequence[str]
-    ) -> dict[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.problems.add(path or "(top level)", value, "must be a mapping of keys to values")
-            return None
-        allowed = [*required, *optional]
-        for key in value:
-            if key not in allowed:
-                self.problems.add(
-                    _join(path, str(key)), value[key], f"is not a known key; known: {allowed}"
-                )
-        for key in required:
-            if key not in value:
-                self.problems.add(_join(path, key), None, "is required")
-        return dict(value)
+# --- parsing ----------------------------------------------------------------------------------
 
-    def string(self, value: Any, path: str, pattern: re.Pattern[str] | None, accepted: str) -> str:
-        if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value)):
-            self.problems.add(path, value, accepted)
-            return ""
+
+class _Shown:
+    """A value as an error quotes it: its repr, cut to a readable length."""
+
+    def __init__(self, value: Any) -> None:
+        # reprlib bounds the work too: a deep or huge value is never rendered in full.
+        bounded = reprlib.Repr()  # keyword arguments only from Python 3.12
+        bounded.maxlevel, bounded.maxdict, bounded.maxlist = 3, 4, 4
+        bounded.maxtuple, bounded.maxstring, bounded.maxother = 4, MAX_SHOWN_CHARS, MAX_SHOWN_CHARS
+        text = bounded.repr(value)
+        self.text = text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def shown(value: Any) -> Any:
+    """``value`` itself when it is short; otherwise something whose repr is a cut of it."""
+    if value is None or isinstance(value, bool | int | float):
         return value
-
-    def account(self, value: Any, path: str) -> str:
-        before = len(self.problems)
-        validation.check_account_id(self.problems, path, value)
-        return str(value) if len(self.problems) == before else ""
-
-    def region(self, value: Any, path: str) -> str:
-        return self.string(value, path, REGION, "must be an AWS Region such as 'eu-west-1'")
-
-    def name(self, value: Any, path: str) -> str:
-        return self.string(
-            value, path, NAME, "must be a name of lowercase letters, digits and '-' (1 to 63)"
-        )
-
-    def strings(self, value: Any, path: str) -> tuple[str, ...] | None:
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problems.add(path, value, "must be a list of strings")
-            return None
-        return tuple(value)
-
-    def string_map(self, value: Any, path: str) -> dict[str, str]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            self.problems.add(path, value, "must map strings to strings")
-            return {}
-        return dict(value)
-
-    def integer(self, value: Any, path: str, low: int, high: int) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.problems.add(path, value, f"must be a whole number from {low:,} to {high:,}")
-            return None
+    if isinstance(value, str) and len(value) <= MAX_SHOWN_CHARS:
         return value
+    return _Shown(value)
 
-    def items(self, value: Any, path: str) -> list[tuple[str, Any]]:
-        if not isinstance(value, list):
-            self.problems.add(path, value, "must be a list")
+
+def _path(location: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def _known_keys(location: tuple[int | str, ...]) -> list[str]:
+    """The keys the section at ``location`` accepts, for an error about an unknown key."""
+    model: Any = AppConfig
+    for part in location:
+        if isinstance(part, int):
+            continue
+        field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
             return []
-        return [(f"{path}[{index}]", item) for index, item in enumerate(value)]
-
-    def unique(self, names: list[tuple[str, str]], what: str) -> None:
-        seen: dict[str, str] = {}
-        for path, name in names:
-            if name and name in seen:
-                self.problems.add(path, name, f"must be a unique {what}; {seen[name]} has it too")
-            seen.setdefault(name, path)
+        model = next(iter(_models_in(field.annotation)), None)
+        if model is None:
+            return []
+    return [str(f.alias) for f in model.model_fields.values()]
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in getattr(annotation, "__args__", ()):
+        yield from _models_in(argument)
+
+
+_ACCEPTED = {
+    "missing": "is required",
+    "string_type": "must be a string",
+    "int_type": "must be a whole number",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "string_too_short": "must not be empty",
+}
+
+
+def _problems_of(error: ErrorDetails, problems: Problems) -> None:
+    location = error["loc"]
+    kind = error["type"]
+    value = None if kind == "missing" else error["input"]
+    if kind == "lambda_image":
+        for suffix, found, accepted in error["ctx"]["problems"]:
+            problems.add(_path(location) + suffix, shown(found), accepted)
+    elif kind == "extra_forbidden":
+        known = _known_keys(location[:-1])
+        problems.add(_path(location), shown(value), f"is not a known key; known: {known}")
+    elif kind == "literal_error":
+        problems.add(_path(location), shown(value), f"must be one of {error['ctx']['expected']}")
+    else:
+        accepted = _ACCEPTED.get(kind, error["msg"])
+        problems.add(_path(location), shown(value), accepted)
 
 
 def parse_config(document: Any, source: str) -> AppConfig:
     """Validate ``document`` and return it as an ``AppConfig``; raise one
     ``LambdaImageValidationError`` naming ``source`` and every problem's key path."""
     problems = Problems()
-    read = _Reader(problems)
-    top = read.object(
-        document,
-        "",
-        required=["imageAccount", "repositories", "images", "consumerAccounts"],
-        optional=["pipeline"],
-    )
-    if top is None:
-        problems.raise_if_any(f"configuration {source}")
-        raise AssertionError("unreachable")
-
-    image_account = _environment(read, top.get("imageAccount"), "imageAccount", None)
-    repositories = [
-        _repository(read, item, path)
-        for path, item in read.items(top.get("repositories"), "repositories")
-    ]
-    images = [_image(read, item, path) for path, item in read.items(top.get("images"), "images")]
-    consumers = [
-        _consumer(read, item, path, image_account.region)
-        for path, item in read.items(top.get("consumerAccounts"), "consumerAccounts")
-    ]
-    pipeline = (
-        _pipeline(read, top["pipeline"], "pipeline", image_account.region)
-        if top.get("pipeline") is not None
-        else None
-    )
-    _cross_check(read, image_account, repositories, images, consumers, pipeline)
+    config: AppConfig | None = None
+    try:
+        config = AppConfig.model_validate(document, by_alias=True, by_name=False)
+    except ValidationError as error:
+        for details in error.errors(include_url=False):
+            _problems_of(details, problems)
+    if isinstance(document, Mapping):
+        _cross_check(problems, document)
     problems.raise_if_any(f"configuration {source}")
-    return AppConfig(
-        source=source,
-        image_account=image_account,
-        repositories=tuple(r for r, _ in repositories),
-        images=tuple(i for i, _ in images),
-        consumer_accounts=tuple(c for c, _ in consumers),
-        pipeline=pipeline,
+    assert config is not None
+    region = config.image_account.region
+    config = config.model_copy(
+        update={
+            "consumer_accounts": tuple(
+                c.model_copy(update={"region": c.region or region})
+                for c in config.consumer_accounts
+            ),
+            "pipeline": (
+                config.pipeline.model_copy(update={"region": config.pipeline.region or region})
+                if config.pipeline
+                else None
+            ),
+        }
     )
+    config._source = source
+    return config
 
 
-def _environment(read: _Reader, value: Any, path: str, default_region: str | None) -> Environment:
-    obj = read.object(value, path, required=["account"], optional=["region"]) or {}
-    if default_region is None and "region" not in obj and isinstance(value, Mapping):
-        read.problems.add(_join(path, "region"), None, "is required")
-    account = read.account(obj.get("account"), _join(path, "account")) if "account" in obj else ""
-    region = (
-        read.region(obj["region"], _join(path, "region")) if "region" in obj else default_region
+# --- what relates the parts -------------------------------------------------------------------
+
+
+def _section(document: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """The mappings of a list in the document, with their paths; anything else is skipped
+    (the models report it)."""
+    items = document.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(f"{key}[{i}]", item) for i, item in enumerate(items) if isinstance(item, Mapping)]
+
+
+_ADAPTERS: dict[int, TypeAdapter[Any]] = {}
+
+
+def _text(item: Mapping[str, Any], key: str, kind: Any = NonEmpty) -> str | None:
+    """``item[key]`` when it is a valid value of ``kind``; otherwise the models report it."""
+    if id(kind) not in _ADAPTERS:  # building an adapter costs more than using it
+        _ADAPTERS[id(kind)] = TypeAdapter(kind)
+    adapter = _ADAPTERS[id(kind)]
+    try:
+        return str(adapter.validate_python(item.get(key)))
+    except ValidationError:
+        return None
+
+
+def _unique(problems: Problems, named: list[tuple[str, str | None]], what: str) -> None:
+    seen: dict[str, str] = {}
+    for path, name in named:
+        if name is None:
+            continue
+        if name in seen:
+            problems.add(path, shown(name), f"must be a unique {what}; {seen[name]} has it too")
+        seen.setdefault(name, path)
+
+
+def _cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
+    repositories = _section(document, "repositories")
+    images = _section(document, "images")
+    consumers = _section(document, "consumerAccounts")
+    image_account = document.get("imageAccount")
+    image_account = image_account if isinstance(image_account, Mapping) else {}
+    image_region = _text(image_account, "region", Region)
+    _unique(problems, [(f"{p}.name", _text(r, "name")) for p, r in repositories], "repository name")
+    _unique(problems, [(f"{p}.name", _text(i, "name")) for p, i in images], "image name")
+    _unique(
+        problems, [(f"{p}.name", _text(c, "name")) for p, c in consumers], "consumer account name"
     )
-    return Environment(account, region or "")
-
-
-def _repository(read: _Reader, value: Any, path: str) -> tuple[RepositorySpec, str]:
-    obj = read.object(value, path, required=["name"], optional=["consumers", "organizationId"])
-    obj = obj or {}
-    name = obj.get("name", "")
-    validation.check_repository_name(read.problems, _join(path, "name"), name)
-    organization = obj.get("organizationId")
-    if organization is not None:
-        validation.check_organization_id(read.problems, _join(path, "organizationId"), organization)
-    consumers = read.strings(obj.get("consumers", []), _join(path, "consumers")) or ()
-    return RepositorySpec(str(name), consumers, organization), path
-
-
-def _image(read: _Reader, value: Any, path: str) -> tuple[ImageSpec, str]:
-    obj = (
-        read.object(
-            value,
-            path,
-            required=["name", "repository", "directory", "architecture"],
-            optional=["file", "target", "buildArgs"],
-        )
-        or {}
+    _unique(
+        problems,
+        [(f"{p}.account", _text(c, "account", AccountId)) for p, c in consumers],
+        "consumer account ID",
     )
-    name = read.name(obj.get("name"), _join(path, "name")) if "name" in obj else ""
-    if "architecture" in obj:
-        parse_architecture(read.problems, _join(path, "architecture"), obj["architecture"])
-    directory = obj.get("directory", "")
-    if "directory" in obj and not (isinstance(directory, str) and Path(directory).is_dir()):
-        read.problems.add(
-            _join(path, "directory"), directory, "must be a folder holding the image's Dockerfile"
-        )
-    spec = ImageSpec(
-        name=name,
-        repository=str(obj.get("repository", "")),
-        directory=str(directory),
-        architecture=str(obj.get("architecture", "")),
-        file=obj.get("file"),
-        target=obj.get("target"),
-        build_args=read.string_map(obj.get("buildArgs"), _join(path, "buildArgs")),
-    )
-    return spec, path
-
-
-_FUNCTION_KEYS = {
-    "command": "command",
-    "entrypoint": "entrypoint",
-    "workingDirectory": "working_directory",
-    "environment": "environment",
-    "memorySize": "memory_size",
-    "ephemeralStorageSize": "ephemeral_storage_size",
-    "timeoutSeconds": "timeout",
-    "reservedConcurrentExecutions": "reserved_concurrent_executions",
-}
-
-
-def _function(read: _Reader, value: Any, path: str) -> FunctionSpec:
-    obj = read.object(value, path, required=["name", "image"], optional=list(_FUNCTION_KEYS))
-    obj = obj or {}
-    local = Problems()
-    command = read.strings(obj.get("command"), _join(path, "command"))
-    entrypoint = read.strings(obj.get("entrypoint"), _join(path, "entrypoint"))
-    environment = read.string_map(obj.get("environment"), _join(path, "environment"))
-    # The function's own limits, checked here too so the error names the configuration key.
-    limits.check_image_config(
-        local,
-        entrypoint=entrypoint,
-        command=command,
-        working_directory=obj.get("workingDirectory"),
-    )
-    limits.check_environment(local, environment)
-    integers = {
-        key: read.integer(obj.get(key), _join(path, key), low, high)
-        for key, (low, high) in {
-            "memorySize": limits.MEMORY_MB,
-            "ephemeralStorageSize": limits.EPHEMERAL_STORAGE_MB,
-            "timeoutSeconds": limits.TIMEOUT_SECONDS,
-            "reservedConcurrentExecutions": (0, 1_000_000),
-        }.items()
-    }
-    reverse = {v: k for k, v in _FUNCTION_KEYS.items()}
-    for problem in local:
-        head, _, rest = problem.field.partition("[")
-        key = reverse.get(head, head) + (f"[{rest}" if rest else "")
-        read.problems.add(_join(path, key), problem.value, problem.accepted)
-    return FunctionSpec(
-        name=read.name(obj.get("name"), _join(path, "name")) if "name" in obj else "",
-        image=str(obj.get("image", "")),
-        command=command,
-        entrypoint=entrypoint,
-        working_directory=obj.get("workingDirectory"),
-        environment=environment,
-        memory_size=integers["memorySize"],
-        ephemeral_storage_size=integers["ephemeralStorageSize"],
-        timeout_seconds=integers["timeoutSeconds"],
-        reserved_concurrent_executions=integers["reservedConcurrentExecutions"],
-    )
-
-
-def _consumer(
-    read: _Reader, value: Any, path: str, default_region: str
-) -> tuple[ConsumerAccountSpec, str]:
-    obj = (
-        read.object(
-            value, path, required=["name", "account", "functions"], optional=["region", "wave"]
-        )
-        or {}
-    )
-    environment = _environment(
-        read,
-        {k: obj[k] for k in ("account", "region") if k in obj},
-        path,
-        default_region,
-    )
-    functions = [
-        _function(read, item, item_path)
-        for item_path, item in read.items(obj.get("functions", []), _join(path, "functions"))
-    ]
-    read.unique(
-        [(f"{path}.functions[{i}].name", f.name) for i, f in enumerate(functions)], "function name"
-    )
-    wave = read.integer(obj.get("wave", 1), _join(path, "wave"), 1, 100) or 1
-    name = read.name(obj.get("name"), _join(path, "name")) if "name" in obj else ""
-    return ConsumerAccountSpec(name, environment, wave, tuple(functions)), path
-
-
-def _pipeline(read: _Reader, value: Any, path: str, default_region: str) -> PipelineSpec:
-    obj = (
-        read.object(
-            value,
-            path,
-            required=["account", "connectionArn", "repository"],
-            optional=["region", "branch"],
-        )
-        or {}
-    )
-    environment = _environment(
-        read, {k: obj[k] for k in ("account", "region") if k in obj}, path, default_region
-    )
-    connection = (
-        read.string(
-            obj["connectionArn"],
-            _join(path, "connectionArn"),
-            CONNECTION_ARN,
-            "must be a CodeConnections connection ARN"
-            " ('arn:aws:codeconnections:<region>:<account>:connection/<id>')",
-        )
-        if "connectionArn" in obj
-        else ""
-    )
-    repository = (
-        read.string(
-            obj["repository"],
-            _join(path, "repository"),
-            re.compile(r"[\w.-]+/[\w.-]+"),
-            "must be '<owner>/<repository>' of the source repository",
-        )
-        if "repository" in obj
-        else ""
-    )
-    branch = read.string(obj.get("branch", "main"), _join(path, "branch"), None, "must be a string")
-    return PipelineSpec(environment, connection, repository, branch)
-
-
-def _cross_check(
-    read: _Reader,
-    image_account: Environment,
-    repositories: list[tuple[RepositorySpec, str]],
-    images: list[tuple[ImageSpec, str]],
-    consumers: list[tuple[ConsumerAccountSpec, str]],
-    pipeline: PipelineSpec | None,
-) -> None:
-    problems = read.problems
-    read.unique([(f"{p}.name", r.name) for r, p in repositories], "repository name")
-    read.unique([(f"{p}.name", i.name) for i, p in images], "image name")
-    read.unique([(f"{p}.name", c.name) for c, p in consumers], "consumer account name")
-    read.unique(
-        [(f"{p}.account", c.environment.account) for c, p in consumers], "consumer account ID"
-    )
-    repository_by_name = {r.name: r for r, _ in repositories}
-    image_by_name = {i.name: i for i, _ in images}
-    consumer_names = {c.name for c, _ in consumers}
-    for repository, path in repositories:
-        for index, consumer_name in enumerate(repository.consumers):
-            if consumer_name not in consumer_names:
+    repository_by_name = {n: r for _, r in repositories if (n := _text(r, "name"))}
+    image_by_name = {n: i for _, i in images if (n := _text(i, "name"))}
+    consumer_names = sorted(n for _, c in consumers if (n := _text(c, "name")))
+    for path, repository in repositories:
+        listed = repository.get("consumers")
+        for index, name in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(name, str) and name not in consumer_names:
                 problems.add(
                     f"{path}.consumers[{index}]",
-                    consumer_name,
-                    f"must name one of consumerAccounts: {sorted(consumer_names)}",
+                    shown(name),
+                    f"must name one of consumerAccounts: {consumer_names}",
                 )
-    for image_spec, path in images:
-        if image_spec.repository and image_spec.repository not in repository_by_name:
+    for path, image in images:
+        named = _text(image, "repository")
+        if named and named not in repository_by_name:
             problems.add(
                 f"{path}.repository",
-                image_spec.repository,
+                shown(named),
                 f"must name one of repositories: {sorted(repository_by_name)}",
             )
-    for consumer, path in consumers:
-        if consumer.environment.account and consumer.environment.account == image_account.account:
-            problems.add(
-                f"{path}.account",
-                consumer.environment.account,
-                "must not be the image account: consumer accounts are the other accounts",
-            )
-        if (
-            consumer.environment.region
-            and image_account.region
-            and consumer.environment.region != image_account.region
-        ):
-            problems.add(
-                f"{path}.region",
-                consumer.environment.region,
-                f"must be the image account's Region {image_account.region}: Lambda only pulls"
-                " images from ECR in its own Region",
-            )
-        for index, function in enumerate(consumer.functions):
-            function_path = f"{path}.functions[{index}].image"
-            used = image_by_name.get(function.image)
-            if used is None:
-                problems.add(
-                    function_path,
-                    function.image,
-                    f"must name one of images: {sorted(image_by_name)}",
-                )
-                continue
-            holder = repository_by_name.get(used.repository)
-            if (
-                holder is not None
-                and consumer.name not in holder.consumers
-                and holder.organization_id is None
-            ):
-                problems.add(
-                    function_path,
-                    function.image,
-                    f"is in repository {holder.name!r}, which does not list consumer account"
-                    f" {consumer.name!r} ({consumer.environment.account}); add it to that"
-                    " repository's consumers",
-                )
-    image_account_valid = bool(image_account.account and image_account.region)
-    if pipeline and image_account_valid and pipeline.environment != image_account:
-        problems.add(
-            "pipeline.account",
-            f"{pipeline.environment.account}/{pipeline.environment.region}",
-            f"must be the image account and Region ({image_account.account}/"
-            f"{image_account.region}): the pipeline stack holds the image repositories so"
-            " that they exist before the pipeline publishes images into them",
+    for path, consumer in consumers:
+        _cross_check_consumer(
+            problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
+    pipeline = document.get("pipeline")
+    account, region = _text(image_account, "account", AccountId), image_region
+    if isinstance(pipeline, Mapping) and account and region:
+        where = (_text(pipeline, "account", AccountId), _text(pipeline, "region", Region) or region)
+        if where[0] and where != (account, region):
+            problems.add(
+                "pipeline.account",
+                f"{where[0]}/{where[1]}",
+                f"must be the image account and Region ({account}/{region}): the pipeline"
+                " stack holds the image repositories so that they exist before the pipeline"
+                " publishes images into them",
+            )
 
 
-def read_document(path: str) -> Any:
+def _cross_check_consumer(
+    problems: Problems,
+    path: str,
+    consumer: Mapping[str, Any],
+    image_account: Mapping[str, Any],
+    image_region: str | None,
+    image_by_name: Mapping[str, Mapping[str, Any]],
+    repository_by_name: Mapping[str, Mapping[str, Any]],
+) -> None:
+    account = _text(consumer, "account", AccountId)
+    if account and account == _text(image_account, "account", AccountId):
+        problems.add(
+            f"{path}.account",
+            account,
+            "must not be the image account: consumer accounts are the other accounts",
+        )
+    region = _text(consumer, "region", Region)
+    if region and image_region and region != image_region:
+        problems.add(
+            f"{path}.region",
+            shown(region),
+            f"must be the image account's Region {image_region}: Lambda only pulls images from"
+            " ECR in its own Region",
+        )
+    name = _text(consumer, "name")
+    functions = _section(consumer, "functions")
+    _unique(
+        problems,
+        [(f"{path}.{p}.name", _text(f, "name")) for p, f in functions],
+        "function name",
+    )
+    for function_path, function in functions:
+        image_name = _text(function, "image")
+        if image_name is None:
+            continue
+        where = f"{path}.{function_path}.image"
+        image = image_by_name.get(image_name)
+        if image is None:
+            problems.add(
+                where, shown(image_name), f"must name one of images: {sorted(image_by_name)}"
+            )
+            continue
+        holder = repository_by_name.get(_text(image, "repository") or "")
+        if holder is None or holder.get("organizationId") is not None:
+            continue
+        listed = holder.get("consumers")
+        if not (isinstance(listed, list) and name in listed):
+            problems.add(
+                where,
+                image_name,
+                f"is in repository {holder.get('name')!r}, which does not list consumer account"
+                f" {name!r} ({account}); add it to that repository's consumers",
+            )
+
+
+# --- reading files ----------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (the first value was silently
+    dropped) and collects those problems instead of raising on the first."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str) and key in seen:
+                self.duplicates.append((key, key_node.start_mark.line + 1))
+            seen.add(key if isinstance(key, str) else id(key_node))
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many values ``node`` holds once every alias is expanded (memoised per node, so
+    a document of nested anchors is measured without expanding it)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:  # an anchor that contains itself never ends
+        return MAX_EXPANDED_YAML_VALUES + 1
+    open_nodes.add(key)
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, sizes, open_nodes)
+            if size > MAX_EXPANDED_YAML_VALUES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            size += _expanded_size(key_node, sizes, open_nodes)
+            size += _expanded_size(value_node, sizes, open_nodes)
+            if size > MAX_EXPANDED_YAML_VALUES:
+                break
+    open_nodes.discard(key)
+    sizes[key] = size
+    return size
+
+
+def read_yaml(text: str, problems: Problems) -> Any:
+    """A YAML document's content; duplicate keys and oversized alias expansion go to
+    ``problems`` (and the document is then not built)."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}, set()) > MAX_EXPANDED_YAML_VALUES:
+            problems.add(
+                "(YAML aliases)",
+                f"more than {MAX_EXPANDED_YAML_VALUES:,} values",
+                f"must expand to at most {MAX_EXPANDED_YAML_VALUES:,} values: nested anchors"
+                " (&name, *name) multiply; write the repeated parts out",
+            )
+            return None
+        document = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicates:
+        problems.add(
+            f"{shown(key)} (line {line})",
+            shown(key),
+            "is a key given twice in one mapping, where YAML silently keeps only the last"
+            " value; give it once",
+        )
+    return None if problems else document
+
+
+def _refuse_duplicate_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} is given twice in one object")
+        result[key] = value
+    return result
+
+
+def read_document(path: str, problems: Problems | None = None) -> Any:
     """A YAML or JSON configuration file's content."""
+    problems = problems if problems is not None else Problems()
     text = Path(path).read_text()
     if path.endswith(".json"):
-        return json.loads(text)
-    return yaml.safe_load(text)
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_json_keys)
+    document = read_yaml(text, problems)
+    problems.raise_if_any(f"configuration {path}")
+    return document
 
 
 def load_from_context(try_get_context: Callable[[str], Any]) -> AppConfig:
@@ -505,6 +692,8 @@ def load_from_context(try_get_context: Callable[[str], Any]) -> AppConfig:
     if path:
         try:
             document = read_document(str(path))
+        except LambdaImageValidationError:
+            raise
         except (OSError, ValueError, yaml.YAMLError) as error:
             problems.add("config", path, f"must be a readable YAML or JSON file ({error})")
             problems.raise_if_any(f"configuration {path}")
