@@ -94,6 +94,17 @@ def _bounds(low: int, high: int) -> Any:
     return Field(json_schema_extra={"minimum": low, "maximum": high})
 
 
+def _schema_pattern(regex: str) -> Any:
+    # For the schema only: _pattern gives the error its words.
+    return Field(json_schema_extra={"pattern": f"^{regex}$"})
+
+
+# [0-9], not \d: \d also matches other scripts' digits, which AWS never uses.
+ACCOUNT_ID = "[0-9]{12}"
+REGION = "[a-z]{2}(-[a-z]+)+-[0-9]"
+NAME = "[a-z][a-z0-9-]{0,62}"
+
+
 def _directory(problems: Problems, field: str, value: Any) -> None:
     if not Path(value).is_dir():
         problems.add(field, value, "must be a folder holding the image's Dockerfile")
@@ -101,22 +112,21 @@ def _directory(problems: Problems, field: str, value: Any) -> None:
 
 AccountId = Annotated[
     StrictStr,
-    # [0-9], not \d: \d also matches other scripts' digits, which AWS never uses.
-    _pattern(r"[0-9]{12}", "must be a 12-digit AWS account ID such as '123456789012'"),
-    Field(json_schema_extra={"pattern": "^[0-9]{12}$"}),
+    _pattern(ACCOUNT_ID, "must be a 12-digit AWS account ID such as '123456789012'"),
+    _schema_pattern(ACCOUNT_ID),
 ]
 Region = Annotated[
     StrictStr,
-    _pattern(r"[a-z]{2}(-[a-z]+)+-[0-9]", "must be an AWS Region such as 'eu-west-1'"),
-    Field(json_schema_extra={"pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]$"}),
+    _pattern(REGION, "must be an AWS Region such as 'eu-west-1'"),
+    _schema_pattern(REGION),
 ]
 Name = Annotated[
     StrictStr,
     _pattern(
-        r"[a-z][a-z0-9-]{0,62}",
+        NAME,
         "must be a name of a lowercase letter, then lowercase letters, digits and '-' (1 to 63)",
     ),
-    Field(json_schema_extra={"pattern": "^[a-z][a-z0-9-]{0,62}$"}),
+    _schema_pattern(NAME),
 ]
 RepositoryName = Annotated[
     StrictStr,
@@ -126,7 +136,7 @@ RepositoryName = Annotated[
 OrganizationId = Annotated[
     StrictStr,
     _checked(validation.check_organization_id),
-    Field(json_schema_extra={"pattern": "^o-[a-z0-9]{10,32}$"}),
+    _schema_pattern(validation.ORGANIZATION_ID.pattern),
 ]
 NonEmpty = Annotated[StrictStr, Field(min_length=1)]
 MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB), _bounds(*limits.MEMORY_MB)]
@@ -139,26 +149,30 @@ TimeoutSeconds = Annotated[
 ReservedConcurrency = Annotated[StrictInt, _from(0, 1_000_000), _bounds(0, 1_000_000)]
 Wave = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
 Architecture = Literal["x86_64", "arm64"]
+CONNECTION_ARN = (
+    "arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}"
+    ":connection/[A-Za-z0-9_-]+"
+)
+SOURCE_REPOSITORY = "[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"
+BRANCH = r"[^\s~^:?*\[\\]+"
 ConnectionArn = Annotated[
     StrictStr,
     _pattern(
-        r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}"
-        r":connection/[\w-]+",
+        CONNECTION_ARN,
         "must be a CodeConnections connection ARN"
         " ('arn:aws:codeconnections:<region>:<account>:connection/<id>')",
     ),
+    _schema_pattern(CONNECTION_ARN),
 ]
 SourceRepository = Annotated[
     StrictStr,
-    _pattern(r"[\w.-]+/[\w.-]+", "must be '<owner>/<repository>' of the source repository"),
+    _pattern(SOURCE_REPOSITORY, "must be '<owner>/<repository>' of the source repository"),
+    _schema_pattern(SOURCE_REPOSITORY),
 ]
 Branch = Annotated[
     StrictStr,
-    _pattern(
-        r"[^\s~^:?*\[\\]+",
-        "must be the name of a branch: not empty, no spaces, none of ~ ^ : ? * [ \\",
-    ),
-    Field(min_length=1),
+    _pattern(BRANCH, "must be the name of a branch: not empty, no spaces, none of ~ ^ : ? * [ \\"),
+    _schema_pattern(BRANCH),
 ]
 
 
@@ -184,7 +198,11 @@ def _check_environment(problems: Problems, field: str, value: Any) -> None:
 class _Section(BaseModel):
     # camelCase keys in the document, snake_case attributes in Python; unknown keys refused.
     model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_name=True
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_name=True,
+        use_attribute_docstrings=True,  # a field's docstring is its description in the schema
     )
 
 
@@ -198,7 +216,9 @@ class AccountEnvironment(_Section):
     """An account and its Region."""
 
     account: AccountId
+    """The 12-digit AWS account ID."""
     region: Region
+    """The AWS Region, such as eu-west-1."""
 
     @property
     def environment(self) -> Environment:
@@ -209,6 +229,7 @@ class RepositorySpec(_Section):
     """An ECR repository of the image account, and who may pull from it."""
 
     name: RepositoryName
+    """The ECR repository name, such as platform/lambda-images."""
     consumers: tuple[Name, ...] = Field(
         default=(), description="consumer account names whose functions may pull"
     )
@@ -221,47 +242,62 @@ class ImageSpec(_Section):
     """An image built from a folder and published into a repository."""
 
     name: Name
+    """The image's name, which functions use."""
     repository: NonEmpty = Field(description="the name of one of repositories")
     directory: Annotated[NonEmpty, _checked(_directory)] = Field(
         description="the build context, relative to where the app runs"
     )
     architecture: Architecture
+    """The one Lambda architecture the image is built for."""
     file: NonEmpty | None = Field(default=None, description="Dockerfile name; default Dockerfile")
     target: NonEmpty | None = Field(default=None, description="the build stage Lambda runs")
     build_args: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    """Docker build arguments."""
 
 
 class FunctionSpec(_Section):
     """A function of a consumer account, running one of the images."""
 
     name: Name
+    """The function's name in its account."""
     image: NonEmpty = Field(description="the name of one of images")
     command: Annotated[tuple[StrictStr, ...], _checked(_check_command, "command")] | None = None
+    """Lambda's Command (the handler for the runtime interface client); default: the image's."""
     entrypoint: (
         Annotated[tuple[StrictStr, ...], _checked(_check_entrypoint, "entrypoint")] | None
     ) = None
+    """Lambda's EntryPoint, its executable by absolute path; default: the image's."""
     working_directory: (
         Annotated[StrictStr, _checked(_check_working_directory, "working_directory")] | None
     ) = None
+    """An absolute path; default: the image's."""
     environment: Annotated[
         dict[StrictStr, StrictStr], _checked(_check_environment, "environment")
     ] = Field(default_factory=dict)
+    """Environment variables (not Lambda's reserved ones; 4 KB in all)."""
     memory_size: MemorySize | None = None
+    """MB; default: the library's (512)."""
     ephemeral_storage_size: EphemeralStorageSize | None = None
+    """MB of /tmp; default: 512."""
     timeout_seconds: TimeoutSeconds | None = None
+    """Default: 30."""
     reserved_concurrent_executions: ReservedConcurrency | None = None
+    """Default: none (the account's unreserved pool)."""
 
 
 class ConsumerAccountSpec(_Section):
     """An account whose functions run the images."""
 
     name: Name
+    """The account's name, which repositories' consumers use."""
     account: AccountId
+    """The 12-digit AWS account ID."""
     region: Region | None = Field(
         default=None, description="default and only choice: the image Region"
     )
     wave: Wave = Field(default=1, description="pipeline wave; a wave's accounts deploy in parallel")
     functions: tuple[FunctionSpec, ...]
+    """The account's functions."""
 
     @property
     def environment(self) -> Environment:
@@ -273,10 +309,15 @@ class PipelineSpec(_Section):
     """The org-wide pipeline (used with ``-c pipeline=true``)."""
 
     account: AccountId
+    """Must be the image account."""
     region: Region | None = None
+    """Default and only choice: the image Region."""
     connection_arn: ConnectionArn
+    """The CodeConnections connection to the source repository."""
     repository: SourceRepository
+    """The source repository, owner/name."""
     branch: Branch = "main"
+    """The branch whose pushes run the pipeline."""
 
     @property
     def environment(self) -> Environment:
@@ -296,10 +337,13 @@ class AppConfig(_Section):
     )
 
     image_account: AccountEnvironment
+    """The shared image account, which holds the repositories and builds the images."""
     repositories: tuple[RepositorySpec, ...]
     images: tuple[ImageSpec, ...]
     consumer_accounts: tuple[ConsumerAccountSpec, ...]
+    """The workload accounts, whose functions run the images."""
     pipeline: PipelineSpec | None = None
+    """The org-wide pipeline, used with -c pipeline=true."""
     _source: str = PrivateAttr(default="")
 
     @property
