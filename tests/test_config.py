@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from lambda_image_constructs import LambdaImageValidationError
+from lambda_image_constructs.org import config as config_module
 from lambda_image_constructs.org.config import (
     CONTEXT_KEY,
     json_schema,
@@ -264,6 +266,25 @@ def test_yaml_aliases_that_expand_past_the_limit_are_refused(tmp_path: Path) -> 
     (problem,) = raised.value.problems
     assert problem.field == "(YAML aliases)"
     assert "at most 100,000 values" in problem.accepted
+
+
+def test_only_what_aliases_add_counts_against_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config_module, "MAX_YAML_ALIAS_EXPANSION", 50)
+    # A document of far more than 50 values, written out in full: read.
+    written = yaml.safe_dump(org_config(consumer_accounts=3, functions_per_account=20))
+    assert len(load_from_context({"config": write(tmp_path, "big.yaml", written)}.get).images) == 1
+    # 5 aliases of a 12-value list add 60 values: refused.
+    aliased = "base: &b [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\ncopies: [*b, *b, *b, *b, *b]\n"
+    with pytest.raises(LambdaImageValidationError, match=r"\(YAML aliases\)"):
+        load_from_context({"config": write(tmp_path, "aliased.yaml", aliased)}.get)
+
+
+def test_a_document_nested_too_deep_is_a_clear_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "deep.yaml", "a: " + "[" * 1_500 + "]" * 1_500 + "\n")
+    with pytest.raises(LambdaImageValidationError, match="must be a readable YAML or JSON file"):
+        load_from_context({"config": path}.get)
 
 
 def test_the_committed_json_schema_is_the_models() -> None:

@@ -44,9 +44,10 @@ CONFIG_FILE_CONTEXT_KEY = "config"
 SCHEMA_ID = "https://lambda-image-constructs.invalid/org-config.schema.json"
 # Values are quoted in errors up to this many characters, so a huge value stays readable.
 MAX_SHOWN_CHARS = 80
-# A YAML document whose aliases expand past this many values is refused before it is built:
-# nested anchors ("billion laughs") multiply, and 1.5 KB once exhausted 4 GB here.
-MAX_EXPANDED_YAML_VALUES = 100_000
+# A YAML document whose aliases (*name) add more than this many values once expanded is refused
+# before it is built: nested anchors ("billion laughs") multiply, and 1.5 KB once exhausted 4 GB
+# here. Only what aliases add counts, so a large document written out in full is never refused.
+MAX_YAML_ALIAS_EXPANSION = 100_000
 
 
 # --- values and their rules -------------------------------------------------------------------
@@ -653,27 +654,41 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
-    """How many values ``node`` holds once every alias is expanded (memoised per node, so
-    a document of nested anchors is measured without expanding it)."""
+def _written_size(root: yaml.Node) -> int:
+    """How many values the document holds as written (each node once)."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(n for pair in node.value for n in pair)
+    return len(seen)
+
+
+def _expanded_size(node: yaml.Node, cap: int, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many values ``node`` holds once every alias is expanded, counting no further than
+    ``cap`` (memoised per node, so nested anchors are measured without expanding them)."""
     key = id(node)
     if key in sizes:
         return sizes[key]
     if key in open_nodes:  # an anchor that contains itself never ends
-        return MAX_EXPANDED_YAML_VALUES + 1
+        return cap + 1
     open_nodes.add(key)
     size = 1
+    children: list[yaml.Node] = []
     if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            size += _expanded_size(item, sizes, open_nodes)
-            if size > MAX_EXPANDED_YAML_VALUES:
-                break
+        children = node.value
     elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            size += _expanded_size(key_node, sizes, open_nodes)
-            size += _expanded_size(value_node, sizes, open_nodes)
-            if size > MAX_EXPANDED_YAML_VALUES:
-                break
+        children = [n for pair in node.value for n in pair]
+    for child in children:
+        size += _expanded_size(child, cap, sizes, open_nodes)
+        if size > cap:
+            break
     open_nodes.discard(key)
     sizes[key] = size
     return size
@@ -687,12 +702,13 @@ def read_yaml(text: str, problems: Problems) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node, {}, set()) > MAX_EXPANDED_YAML_VALUES:
+        cap = _written_size(node) + MAX_YAML_ALIAS_EXPANSION
+        if _expanded_size(node, cap, {}, set()) > cap:
             problems.add(
                 "(YAML aliases)",
-                f"more than {MAX_EXPANDED_YAML_VALUES:,} values",
-                f"must expand to at most {MAX_EXPANDED_YAML_VALUES:,} values: nested anchors"
-                " (&name, *name) multiply; write the repeated parts out",
+                f"more than {MAX_YAML_ALIAS_EXPANSION:,} values added",
+                f"must add at most {MAX_YAML_ALIAS_EXPANSION:,} values once expanded: nested"
+                " anchors (&name, *name) multiply; write the repeated parts out",
             )
             return None
         document = loader.construct_document(node)
@@ -738,7 +754,8 @@ def load_from_context(try_get_context: Callable[[str], Any]) -> AppConfig:
             document = read_document(str(path))
         except LambdaImageValidationError:
             raise
-        except (OSError, ValueError, yaml.YAMLError) as error:
+        except (OSError, ValueError, RecursionError, yaml.YAMLError) as error:
+            # RecursionError: a document nested deeper than the readers recurse.
             problems.add("config", path, f"must be a readable YAML or JSON file ({error})")
             problems.raise_if_any(f"configuration {path}")
         return parse_config(document, str(path))
