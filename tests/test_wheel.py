@@ -94,7 +94,8 @@ def venv(wheel: Path) -> Path:
     key = hashlib.sha256(json.dumps([floors, sys.version]).encode()).hexdigest()[:16]
     venv = CACHE / f"venv-{key}"
     if not (venv / ".complete").exists():
-        shutil.rmtree(venv, ignore_errors=True)
+        for stale in CACHE.glob("venv-*"):  # of other dependency sets: never used again
+            shutil.rmtree(stale, ignore_errors=True)
         venv.parent.mkdir(parents=True, exist_ok=True)
         run(sys.executable, "-m", "venv", venv, cwd=venv.parent)
         run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", *floors, cwd=venv.parent)
