@@ -12,15 +12,21 @@ Without ``-c pipeline=true`` the app holds one Stage per account, deployed direc
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from aws_cdk import App
 
 from lambda_image_constructs.compliance import register_compliance_packs
-from lambda_image_constructs.errors import Problems
-from stacks import ConsumerAccountStage, ImageAccountStage, PipelineStack, load_from_context
-from stacks.pipeline_stack import PIPELINE_CONTEXT_KEY
-from stacks.stages import stack_id
+from lambda_image_constructs.errors import LambdaImageValidationError, Problems
+from lambda_image_constructs.org import (
+    ConsumerAccountStage,
+    ImageAccountStage,
+    PipelineStack,
+    load_from_context,
+)
+from lambda_image_constructs.org.pipeline_stack import PIPELINE_CONTEXT_KEY
+from lambda_image_constructs.org.stages import stack_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -49,5 +55,16 @@ def build_app(app: App) -> App:
     return app
 
 
+def main() -> int:
+    """Synthesize; invalid input is printed as our message alone (it already names every
+    problem, so a traceback would only bury it), anything else keeps its traceback."""
+    try:
+        build_app(App()).synth()
+    except LambdaImageValidationError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    build_app(App()).synth()
+    sys.exit(main())

@@ -8,6 +8,8 @@
   image configuration overridable and checked per function.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .architecture import LambdaArchitecture
 from .errors import LambdaImageValidationError, Problem
 from .function import ImageFunction, ImageSource
@@ -15,6 +17,12 @@ from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
 from .repository import ConsumerAccount, LambdaImageRepository
 from .rollout import ConcurrencyScaling, Deployment
 from .scanning import RegistryScanning
+
+try:
+    # One source for the version: pyproject.toml, read from the installed package's metadata.
+    __version__ = version("lambda-image-constructs")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ALWAYS_EXCLUDED",

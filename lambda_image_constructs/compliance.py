@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import App, Aspects, Stage, Validations
+from aws_cdk import App, Aspects, IPolicyValidationPlugin, Stage, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
     NIST80053R5Checks,
@@ -15,26 +16,42 @@ from cdk_nag import (
 )
 from constructs import IConstruct
 
+from .errors import Problems
 from .nag import LambdaContainerImageChecks
 
-_CHECKED_APPS: weakref.WeakSet[IConstruct] = weakref.WeakSet()
+# The packs by the name their findings start with ("AwsSolutions-IAM5", ...).
+PACKS: dict[str, Callable[[App], IPolicyValidationPlugin]] = {
+    # Given the app, this pack also writes every acknowledgement into the templates.
+    "AwsSolutions": lambda app: AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),
+    "Serverless": lambda app: ServerlessChecks(),
+    "NIST.800.53.R5": lambda app: NIST80053R5Checks(),
+    "LambdaContainerImage": lambda app: LambdaContainerImageChecks(),
+}
+
+# Per app, the packs registered so far.
+_CHECKED_APPS: weakref.WeakKeyDictionary[IConstruct, set[str]] = weakref.WeakKeyDictionary()
 
 
-def register_compliance_packs(app: App) -> None:
-    """Check ``app`` with AwsSolutions, Serverless, NIST 800-53 R5 and our own
-    LambdaContainerImageChecks at synth, and write every acknowledgement into the metadata of
-    the template resources it covers (``Metadata.cdk_nag.rules_to_suppress``)."""
-    if app in _CHECKED_APPS:
-        return  # once per app: each pack would otherwise run as often as it was added
-    _CHECKED_APPS.add(app)
-    Validations.of(app).add_plugins(
-        # Given the app, this one pack also writes every acknowledgement into the template
-        # (once for all packs: it is the same metadata).
-        AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True),
-        ServerlessChecks(),
-        NIST80053R5Checks(),
-        LambdaContainerImageChecks(),
-    )
+def register_compliance_packs(app: App, packs: Sequence[str] = tuple(PACKS)) -> None:
+    """Check ``app`` at synth with the cdk-nag packs named in ``packs`` (default: all four,
+    ``AwsSolutions``, ``Serverless``, ``NIST.800.53.R5`` and our ``LambdaContainerImage``), and
+    write every acknowledgement into the metadata of the template resources it covers
+    (``Metadata.cdk_nag.rules_to_suppress``). Any finding that is not acknowledged fails synth.
+
+    Calling it again adds only the packs not registered yet: each pack runs once per app."""
+    problems = Problems()
+    for index, name in enumerate(packs):
+        if name not in PACKS:
+            problems.add(f"packs[{index}]", name, f"must be one of {list(PACKS)}")
+    problems.raise_if_any("register_compliance_packs")
+    registered = _CHECKED_APPS.setdefault(app, set())
+    if not registered and "AwsSolutions" not in packs:
+        # The acknowledgements reach the templates through AwsSolutions' option otherwise.
+        Aspects.of(app).add(WriteNagSuppressionsToCloudFormationAspect())
+    new = [name for name in PACKS if name in packs and name not in registered]
+    registered.update(new)
+    if new:
+        Validations.of(app).add_plugins(*(PACKS[name](app) for name in new))
 
 
 def write_acknowledgements_into_templates(stage: Stage) -> None:
@@ -43,7 +60,7 @@ def write_acknowledgements_into_templates(stage: Stage) -> None:
 
     ``register_compliance_packs`` writes them for the app's own stacks only: aws-cdk-lib
     applies an app's aspects up to the boundary of each nested ``Stage``, so every Stage of an
-    app calls this for its stacks (the stages of ``stacks/`` do)."""
+    app calls this for its stacks (the stages of ``lambda_image_constructs.org`` do)."""
     if stage.node.root in _CHECKED_APPS:
         Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
 

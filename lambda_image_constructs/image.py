@@ -4,15 +4,26 @@ synth, and published into a ``LambdaImageRepository`` that other accounts can pu
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, DefaultStackSynthesizer, Stack, Stage
+import jsii
+from aws_cdk import (
+    Acknowledgment,
+    Aspects,
+    CfnResource,
+    CfnWaitConditionHandle,
+    DefaultStackSynthesizer,
+    IAspect,
+    Stack,
+    Stage,
+)
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.region_info import RegionInfo
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from . import dockerfile_checks
 from .architecture import LambdaArchitecture, parse_architecture
@@ -55,6 +66,46 @@ def image_publishing_synthesizer(
     return DefaultStackSynthesizer(
         image_assets_repository_name=repository_name, qualifier=qualifier
     )
+
+
+# The construct ID of the resource an image-only stack is given (see _ResourceForImageOnlyStack).
+IMAGE_ONLY_STACK_RESOURCE_ID = "ImageOnlyStackResource"
+
+
+@jsii.implements(IAspect)
+class _ResourceForImageOnlyStack:
+    """Gives a stack that holds nothing but image assets one resource at synth.
+
+    An image is an asset, not a resource, so such a stack's template has no ``Resources``:
+    CloudFormation refuses that template (``At least one Resources member must be defined``)
+    and so does aws-cdk-lib's CloudFormation validation under ``cdk init``'s feature flags, in
+    ``cdk synth`` and in ``Template.from_stack`` alike. A ``WaitConditionHandle`` costs nothing,
+    needs no permission and does nothing; the stack gets it only while it has no other
+    resource, so adding one later deletes it again, harmlessly.
+    """
+
+    def __init__(self, stack: Stack) -> None:
+        self._stack_path = stack.node.path
+
+    def visit(self, node: IConstruct) -> None:
+        if not (isinstance(node, Stack) and node.node.path == self._stack_path):
+            return
+        stack = node
+        if stack.node.try_find_child(IMAGE_ONLY_STACK_RESOURCE_ID) is not None:
+            return
+        for construct in stack.node.find_all():
+            if CfnResource.is_cfn_resource(construct) and Stack.of(construct) is stack:
+                return
+        CfnWaitConditionHandle(stack, IMAGE_ONLY_STACK_RESOURCE_ID)
+
+
+_STACKS_WITH_ASPECT: weakref.WeakSet[Stack] = weakref.WeakSet()
+
+
+def _give_image_only_stack_a_resource(stack: Stack) -> None:
+    if stack not in _STACKS_WITH_ASPECT:  # once per stack, however many images it holds
+        _STACKS_WITH_ASPECT.add(stack)
+        Aspects.of(stack).add(_ResourceForImageOnlyStack(stack))
 
 
 def _stage_path(scope: Construct) -> str | None:
@@ -227,6 +278,7 @@ class LambdaImage(Construct):
         else:
             self.image_uri = self.asset.image_uri
             self.repository_name = self.asset.repository.repository_name
+        _give_image_only_stack_a_resource(Stack.of(self))
 
     @property
     def architecture(self) -> lambda_.Architecture:

@@ -8,12 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from lambda_image_constructs import LambdaImageValidationError
-from stacks.config import CONTEXT_KEY, load_from_context, parse_config
+from lambda_image_constructs.org import config as config_module
+from lambda_image_constructs.org.config import (
+    CONTEXT_KEY,
+    json_schema,
+    load_from_context,
+    parse_config,
+)
 from stacks.generate import org_config
 
-from .cdk_harness import cdk_json_context
+from .cdk_harness import PROJECT_ROOT, cdk_json_context
 
 
 def default_document() -> dict[str, Any]:
@@ -137,17 +144,22 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(problems_of(document)) == 3
 
 
+VALID_YAML = (
+    "imageAccount: {account: '111111111111', region: us-east-1}\n"
+    "repositories: [{name: platform/lambda-images, consumers: [a]}]\n"
+    "images: [{name: svc, repository: platform/lambda-images,"
+    " directory: samples/debian-ric, architecture: x86_64}]\n"
+    "consumerAccounts:\n"
+    "  - name: a\n    account: '222222222222'\n"
+    "    functions:\n"
+    "      - &fn {name: fn, image: svc, command: &cmd [app.handler]}\n"
+    "      - {name: fn2, image: svc, command: *cmd}\n"
+)
+
+
 def test_yaml_file_given_with_context(tmp_path: Path) -> None:
     path = tmp_path / "org.yaml"
-    path.write_text(
-        "imageAccount: {account: '111111111111', region: us-east-1}\n"
-        "repositories: [{name: platform/lambda-images, consumers: [a]}]\n"
-        "images: [{name: svc, repository: platform/lambda-images,"
-        " directory: samples/debian-ric, architecture: x86_64}]\n"
-        "consumerAccounts:\n"
-        "  - name: a\n    account: '222222222222'\n"
-        "    functions: [{name: fn, image: svc, command: [app.handler]}]\n"
-    )
+    path.write_text(VALID_YAML)
     config = load_from_context({"config": str(path)}.get)
     assert config.source == str(path)
     assert config.consumer_accounts[0].functions[0].command == ("app.handler",)
@@ -176,3 +188,119 @@ def test_generated_configuration_is_valid_at_scale() -> None:
     assert len(config.consumer_accounts) == 40
     assert sum(len(c.functions) for c in config.consumer_accounts) == 2_000
     assert [n for n, _ in config.waves()] == [1, 2, 3, 4]
+
+
+def test_a_file_name_that_is_not_a_string_is_refused() -> None:
+    document = default_document()
+    document["images"][0]["file"] = 5
+    assert problems_of(document)["images[0].file"] == "images[0].file must be a string, got 5"
+
+
+def test_an_empty_branch_is_refused() -> None:
+    document = default_document()
+    document["pipeline"]["branch"] = ""
+    assert "must be the name of a branch" in problems_of(document)["pipeline.branch"]
+
+
+def test_account_ids_in_other_scripts_digits_are_refused() -> None:
+    document = default_document()
+    document["imageAccount"]["account"] = "\u0661" * 12  # Arabic-Indic digit one: \d matches it
+    assert "12-digit AWS account ID" in problems_of(document)["imageAccount.account"]
+
+
+def test_structural_and_cross_reference_problems_come_together() -> None:
+    document = default_document()
+    document["images"][0]["file"] = 5
+    document["consumerAccounts"][1]["functions"][0]["image"] = "nope"
+    assert set(problems_of(document)) == {
+        "images[0].file",
+        "consumerAccounts[1].functions[0].image",
+    }
+
+
+def test_long_values_are_cut_in_the_message() -> None:
+    document = default_document()
+    document["consumerAccounts"][0]["functions"][0]["memorySize"] = "9" * 10_000
+    message = problems_of(document)["consumerAccounts[0].functions[0].memorySize"]
+    assert message.startswith("consumerAccounts[0].functions[0].memorySize must be a whole number")
+    assert "..." in message and len(message) < 200
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_key_given_twice_in_yaml_is_refused(tmp_path: Path) -> None:
+    # YAML itself keeps the last value and drops the first without a word.
+    text = VALID_YAML.replace("images:", "imageAccount: {account: '999999999999'}\nimages:")
+    path = write(tmp_path, "org.yaml", text)
+    with pytest.raises(LambdaImageValidationError) as raised:
+        load_from_context({"config": path}.get)
+    (problem,) = raised.value.problems
+    assert problem.field == "imageAccount (line 3)"
+    assert "given twice" in problem.accepted
+
+
+def test_a_key_given_twice_in_json_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "org.json", '{"imageAccount": {}, "imageAccount": {}}')
+    with pytest.raises(LambdaImageValidationError, match="'imageAccount' is given twice"):
+        load_from_context({"config": path}.get)
+
+
+def test_yaml_aliases_within_the_limit_are_read(tmp_path: Path) -> None:
+    config = load_from_context({"config": write(tmp_path, "org.yaml", VALID_YAML)}.get)
+    assert [f.command for f in config.consumer_accounts[0].functions] == [("app.handler",)] * 2
+
+
+def test_yaml_aliases_that_expand_past_the_limit_are_refused(tmp_path: Path) -> None:
+    # Nine anchors of nine aliases each: 1.3 KB that expands to 9**9 (387 million) values.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        aliases = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{aliases}]")
+    path = write(tmp_path, "laughs.yaml", "\n".join(lines) + "\n")
+    with pytest.raises(LambdaImageValidationError) as raised:
+        load_from_context({"config": path}.get)
+    (problem,) = raised.value.problems
+    assert problem.field == "(YAML aliases)"
+    assert "at most 100,000 values" in problem.accepted
+
+
+def test_only_what_aliases_add_counts_against_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config_module, "MAX_YAML_ALIAS_EXPANSION", 50)
+    # A document of far more than 50 values, written out in full: read.
+    written = yaml.safe_dump(org_config(consumer_accounts=3, functions_per_account=20))
+    assert len(load_from_context({"config": write(tmp_path, "big.yaml", written)}.get).images) == 1
+    # 5 aliases of a 12-value list add 60 values: refused.
+    aliased = "base: &b [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\ncopies: [*b, *b, *b, *b, *b]\n"
+    with pytest.raises(LambdaImageValidationError, match=r"\(YAML aliases\)"):
+        load_from_context({"config": write(tmp_path, "aliased.yaml", aliased)}.get)
+
+
+def test_a_document_nested_too_deep_is_a_clear_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "deep.yaml", "a: " + "[" * 1_500 + "]" * 1_500 + "\n")
+    with pytest.raises(LambdaImageValidationError, match="must be a readable YAML or JSON file"):
+        load_from_context({"config": path}.get)
+
+
+def test_the_committed_json_schema_is_the_models() -> None:
+    # After changing the models: python scripts/write_config_schema.py
+    committed = json.loads((PROJECT_ROOT / "schema" / "org-config.schema.json").read_text())
+    assert committed == json_schema()
+
+
+def test_the_json_schema_names_every_key_and_refuses_unknown_ones() -> None:
+    schema = json_schema()
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"imageAccount", "repositories", "images", "consumerAccounts"}
+    function = schema["$defs"]["FunctionSpec"]
+    assert "timeoutSeconds" in function["properties"]
+    assert function["properties"]["memorySize"]["anyOf"][0] == {
+        "maximum": 10_240,
+        "minimum": 128,
+        "type": "integer",
+    }

@@ -1,0 +1,90 @@
+"""Every ```python block of README.md and docs/ runs, so none can go stale.
+
+Each block runs in a fresh namespace with the repository root as the working folder (snippets
+name samples/ and docs/examples/ relative to it). A block whose preceding line is
+
+    <!-- snippet: continues -->
+
+runs after the blocks it continues, in their namespace (they run again first, in a fresh
+namespace of their own, so every block is a test of its own). A block that cannot run yet says
+why and is a strict expected failure, so it fails the day it starts to work and the marker is
+removed:
+
+    <!-- snippet: continues; xfail: <why> -->
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .cdk_harness import PROJECT_ROOT
+
+PAGES = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
+MARKER = re.compile(r"<!-- snippet: (?P<directives>.*?) -->\s*$")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    where: str
+    code: str
+    line: int
+    continues: Snippet | None
+    xfail: str | None
+
+    def chain(self) -> list[Snippet]:
+        return [*(self.continues.chain() if self.continues else []), self]
+
+
+def snippets(page: Path) -> list[Snippet]:
+    text = page.read_text()
+    found: list[Snippet] = []
+    for match in BLOCK.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        marker = MARKER.match(before.strip())
+        directives = [d.strip() for d in marker["directives"].split(";")] if marker else []
+        unknown = [d for d in directives if d != "continues" and not d.startswith("xfail:")]
+        assert not unknown, f"{page.name}:{line}: unknown snippet directives {unknown}"
+        continues = "continues" in directives
+        assert not continues or found, f"{page.name}:{line} continues nothing"
+        xfail = next((d.removeprefix("xfail:").strip() for d in directives if "xfail" in d), None)
+        found.append(
+            Snippet(
+                where=f"{page.relative_to(PROJECT_ROOT)}:{line}",
+                code=match[1],
+                line=line,
+                continues=found[-1] if continues else None,
+                xfail=xfail,
+            )
+        )
+    return found
+
+
+ALL = [snippet for page in PAGES for snippet in snippets(page)]
+
+
+def test_the_pages_hold_snippets() -> None:
+    # The README's first app, compliance, configuration-driven app and constructs at least.
+    assert sum(s.where.startswith("README.md") for s in ALL) >= 6
+
+
+@pytest.mark.parametrize("snippet", ALL, ids=[s.where for s in ALL])
+def test_snippet_runs(
+    snippet: Snippet, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
+    namespace: dict[str, object] = {"__name__": "__snippet__"}
+    *earlier, last = snippet.chain()
+    for part in earlier:
+        exec(compile(part.code, part.where, "exec"), namespace)
+    if last.xfail:
+        request.applymarker(pytest.mark.xfail(reason=last.xfail, strict=True))
+    # Line numbers in a traceback are the page's.
+    code = "\n" * last.line + last.code
+    exec(compile(code, last.where.rsplit(":", 1)[0], "exec"), namespace)
