@@ -50,7 +50,10 @@ def build_app(app: App) -> App:
     images = ImageAccountStage(app, "ImageAccount", config=config)
     for consumer in config.consumer_accounts:
         ConsumerAccountStage(
-            app, f"Consumer-{stack_id(consumer.name)}", consumer=consumer, images=images.images
+            app,
+            f"Consumer-{stack_id(consumer.name)}",
+            consumer=consumer,
+            images=images.regional_images,
         )
     return app
 

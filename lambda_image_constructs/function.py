@@ -1042,7 +1042,7 @@ class ImageFunction(lambda_.Function):
             and image_stack is not shared.stack
             and _stage_of(image_stack) == _stage_of(shared.stack)
         ):
-            shared.stack.add_dependency(image_stack, "its functions run an image of it")
+            shared.stack.add_stack_dependency(image_stack, "its functions run an image of it")
         if owned_role is None:
             log_group.grant_write(self)  # Lambda writes its logs with the execution role
         elif traced:

@@ -37,8 +37,9 @@ def problems_of(document: Any) -> dict[str, str]:
 def test_default_configuration_is_valid() -> None:
     config = parse_config(default_document(), "cdk.json")
     assert config.image_account.account == "111111111111"
-    assert [c.name for c in config.consumer_accounts] == ["workload-a", "workload-b"]
-    assert sum(len(c.functions) for c in config.consumer_accounts) == 3
+    assert [c.name for c in config.consumer_accounts] == ["workload-a", "workload-b", "workload-c"]
+    assert sum(len(c.functions) for c in config.consumer_accounts) == 4
+    assert config.consumer_accounts[2].region == "eu-west-1"  # the repository's second Region
     assert [n for n, _ in config.waves()] == [1, 2]
 
 
@@ -64,7 +65,7 @@ def test_bad_account_ids_and_regions() -> None:
     document = default_document()
     document["imageAccount"]["account"] = "1111"
     document["consumerAccounts"][0]["region"] = "mars-1"
-    document["consumerAccounts"][1]["region"] = "eu-west-1"
+    document["consumerAccounts"][1]["region"] = "ap-south-1"  # no copy of its image there
     problems = problems_of(document)
     assert "12-digit AWS account ID" in problems["imageAccount.account"]
     assert "must be an AWS Region" in problems["consumerAccounts[0].region"]
@@ -125,7 +126,7 @@ def test_duplicates_and_dangling_references() -> None:
     document["images"][0]["repository"] = "other/repo"
     problems = problems_of(document)
     assert "unique consumer account name" in problems["consumerAccounts[1].name"]
-    assert "must name one of consumerAccounts" in problems["repositories[0].consumers[2]"]
+    assert "must name one of consumerAccounts" in problems["repositories[0].consumers[3]"]
     assert "must name one of repositories" in problems["images[0].repository"]
 
 

@@ -30,8 +30,11 @@ APP_SOURCES = ["app.py", "cdk.json", "package.json", "lambda_image_constructs", 
 DEFAULT_STACKS = [
     "Consumer-workload-a/Functions",
     "Consumer-workload-b/Functions",
+    "Consumer-workload-c/Functions",
     "ImageAccount/Images-platform-lambda-images",
+    "ImageAccount/Images-platform-lambda-images-eu-west-1",
     "ImageAccount/Repositories",
+    "ImageAccount/Repositories-eu-west-1",
 ]
 
 
@@ -83,8 +86,37 @@ def test_repository_lists_both_consumer_accounts(
     assert statements["CrossAccountPermission"]["Principal"]["AWS"] == [
         "arn:aws:iam::222222222222:root",
         "arn:aws:iam::333333333333:root",
+        "arn:aws:iam::444444444444:root",
     ]
     assert "CdkImageAssetPublishing" in statements
+
+
+def test_the_eu_consumer_runs_the_copy_in_its_region(
+    default_templates: dict[str, dict[str, Any]],
+) -> None:
+    [repository] = resources_of_type(
+        default_templates["ImageAccount/Repositories-eu-west-1"], "AWS::ECR::Repository"
+    ).values()
+    policy = json.dumps(repository["Properties"]["RepositoryPolicyText"])
+    assert "arn:aws:lambda:eu-west-1:444444444444:function:*" in policy
+    [function] = resources_of_type(
+        default_templates["Consumer-workload-c/Functions"], "AWS::Lambda::Function"
+    ).values()
+    uri = function["Properties"]["Code"]["ImageUri"]
+    assert uri.startswith("111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/lambda-images:")
+
+
+def test_the_greeter_rolls_out_with_a_canary(
+    default_templates: dict[str, dict[str, Any]],
+) -> None:
+    functions = default_templates["Consumer-workload-a/Functions"]
+    [group] = resources_of_type(functions, "AWS::CodeDeploy::DeploymentGroup").values()
+    assert group["Properties"]["DeploymentConfigName"] == (
+        "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+    )
+    [alias] = resources_of_type(functions, "AWS::Lambda::Alias").values()
+    assert alias["Properties"]["Name"] == "live"
+    assert "CodeDeployLambdaAliasUpdate" in alias["UpdatePolicy"]
 
 
 @pytest.mark.parametrize(
@@ -117,8 +149,12 @@ def test_pipeline_deploys_the_image_account_first_then_waves(
         "Assets",
         "ImageAccount",
         "Consumer-workload-a",
-        "Consumer-workload-b",
+        "Wave2",
     ]
+    # wave 2 (two accounts, one in eu-west-1) waits for a manual approval (approval: true)
+    [wave2] = [s for s in pipeline["Properties"]["Stages"] if s["Name"] == "Wave2"]
+    categories = [a["ActionTypeId"]["Category"] for a in wave2["Actions"]]
+    assert categories[0] == "Approval" and categories.count("Deploy") >= 2
     # the repositories live in the pipeline stack, deployed by self-mutation before Assets
     assert len(resources_of_type(pipeline_template, "AWS::ECR::Repository")) == 1
 

@@ -14,6 +14,8 @@ from lambda_image_constructs.graph import GraphError, read_graph, to_mermaid
 
 from .cdk_harness import CONSUMER_A, CONSUMER_B, DIGEST, IMAGE_ACCOUNT, new_app
 
+CONSUMER_C = "444444444444"
+
 
 @pytest.fixture(scope="module")
 def default_assembly() -> Path:
@@ -23,22 +25,26 @@ def default_assembly() -> Path:
 
 def test_the_default_app_graph(default_assembly: Path) -> None:
     graph = read_graph(default_assembly)
-    [repository] = graph.repositories
-    assert (repository.account, repository.name) == (IMAGE_ACCOUNT, "platform/lambda-images")
-    granted = {g.principal for g in repository.grants if g.kind == "account"}
-    assert granted == {IMAGE_ACCOUNT, CONSUMER_A, CONSUMER_B}
+    assert sorted((r.account, r.region, r.name) for r in graph.repositories) == [
+        (IMAGE_ACCOUNT, "eu-west-1", "platform/lambda-images"),
+        (IMAGE_ACCOUNT, "us-east-1", "platform/lambda-images"),
+    ]
+    for repository in graph.repositories:
+        granted = {g.principal for g in repository.grants if g.kind == "account"}
+        assert granted == {IMAGE_ACCOUNT, CONSUMER_A, CONSUMER_B, CONSUMER_C}
     assert {(i.name, i.platform) for i in graph.images} == {("python-service", "linux/arm64")}
-    assert sorted((f.account, f.name, f.allowed) for f in graph.functions) == [
-        (CONSUMER_A, "describer", True),
-        (CONSUMER_A, "greeter", True),
-        (CONSUMER_B, "describer-verbose", True),
+    assert sorted((f.account, f.region, f.name, f.allowed) for f in graph.functions) == [
+        (CONSUMER_A, "us-east-1", "describer", True),
+        (CONSUMER_A, "us-east-1", "greeter", True),
+        (CONSUMER_B, "us-east-1", "describer-verbose", True),
+        (CONSUMER_C, "eu-west-1", "greeter-eu", True),
     ]
     mermaid = to_mermaid(graph)
     assert mermaid.startswith("flowchart LR\n")
     assert f'["account {CONSUMER_A} (Consumer-workload-a)"]' in mermaid
     assert '["2 functions: describer, greeter"]' in mermaid
-    assert mermaid.count('-- "pulls" -->') == 2
-    assert json.loads(graph.to_json())["repositories"][0]["stack"] == "ImageAccount/Repositories"
+    assert mermaid.count('-- "pulls" -->') == 3
+    assert json.loads(graph.to_json())["repositories"][0]["stack"].startswith("ImageAccount/")
 
 
 def test_a_function_the_policy_does_not_let_pull_is_drawn_as_refused(tmp_path: Path) -> None:

@@ -149,6 +149,13 @@ TimeoutSeconds = Annotated[
 ]
 ReservedConcurrency = Annotated[StrictInt, _from(0, 1_000_000), _bounds(0, 1_000_000)]
 Wave = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
+Percent = Annotated[StrictInt, _from(1, 99), _bounds(1, 99)]
+Minutes = Annotated[StrictInt, _from(1, 2_880), _bounds(1, 2_880)]
+ProvisionedConcurrency = Annotated[StrictInt, _from(1, 1_000_000), _bounds(1, 1_000_000)]
+FunctionStacks = Annotated[StrictInt, _from(1, 50), _bounds(1, 50)]
+ALIAS = "(?![0-9]+$)[a-zA-Z0-9_-]{1,128}"
+ALARM_NAME = "[^:]{1,255}"
+DeploymentType = Literal["canary", "linear", "all-at-once"]
 Architecture = Literal["x86_64", "arm64"]
 CONNECTION_ARN = (
     "arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}"
@@ -169,6 +176,21 @@ SourceRepository = Annotated[
     StrictStr,
     _pattern(SOURCE_REPOSITORY, "must be '<owner>/<repository>' of the source repository"),
     _schema_pattern(SOURCE_REPOSITORY),
+]
+AliasName = Annotated[
+    StrictStr,
+    _pattern(
+        ALIAS, "must be a Lambda alias name: 1 to 128 letters, digits, '-' and '_', not only digits"
+    ),
+    _schema_pattern(ALIAS),
+]
+AlarmName = Annotated[
+    StrictStr,
+    _pattern(
+        ALARM_NAME,
+        "must be the name of a CloudWatch alarm of the account (1 to 255 characters, no ':')",
+    ),
+    _schema_pattern(ALARM_NAME),
 ]
 Branch = Annotated[
     StrictStr,
@@ -237,6 +259,11 @@ class RepositorySpec(_Section):
     organization_id: OrganizationId | None = Field(
         default=None, description="let every account of this AWS Organization pull instead"
     )
+    regions: tuple[Region, ...] = Field(
+        default=(),
+        description="more Regions where the repository and its images are published, for"
+        " consumer accounts there (Lambda only pulls from ECR in its own Region)",
+    )
 
 
 class ImageSpec(_Section):
@@ -256,7 +283,37 @@ class ImageSpec(_Section):
     """Docker build arguments."""
 
 
-class FunctionSpec(_Section):
+class DeploymentSpec(_Section):
+    """How CodeDeploy moves the function's alias to a new version, rolled back on failure and
+    on alarm."""
+
+    type: DeploymentType
+    """canary: percent first, the rest minutes later; linear: percent more every minutes;
+    all-at-once."""
+    percent: Percent | None = None
+    """The share of traffic shifted at a time (canary and linear)."""
+    minutes: Minutes | None = None
+    """Minutes between shifts (canary and linear)."""
+    alarms: tuple[AlarmName, ...] = ()
+    """Names of CloudWatch alarms of the account that roll the deployment back too."""
+    default_alarms: bool = True
+    """The function's own alarms on the new version (errors, throttles, dead letters)."""
+
+
+class RolloutSettings(_Section):
+    """How a new image reaches a function: per function, or as an account's defaults."""
+
+    alias: AliasName | None = None
+    """An alias that follows the function's current version, such as live."""
+    deployment: DeploymentSpec | None = None
+    """Gradual deployment through CodeDeploy (needs an alias; default alias live)."""
+    provisioned_concurrency: ProvisionedConcurrency | None = None
+    """Provisioned concurrency of the alias."""
+    snap_start: bool | None = None
+    """SnapStart on published versions (not with provisioned concurrency)."""
+
+
+class FunctionSpec(RolloutSettings):
     """A function of a consumer account, running one of the images."""
 
     name: Name
@@ -284,6 +341,9 @@ class FunctionSpec(_Section):
     """Default: 30."""
     reserved_concurrent_executions: ReservedConcurrency | None = None
     """Default: none (the account's unreserved pool)."""
+    stack: Name | None = None
+    """A functions stack of its own name (Functions-<stack>) instead of the one its name
+    hashes to; see the account's functionStacks."""
 
 
 class ConsumerAccountSpec(_Section):
@@ -299,11 +359,26 @@ class ConsumerAccountSpec(_Section):
     wave: Wave = Field(default=1, description="pipeline wave; a wave's accounts deploy in parallel")
     functions: tuple[FunctionSpec, ...]
     """The account's functions."""
+    function_defaults: RolloutSettings | None = None
+    """Rollout settings for every function of the account that sets none of its own."""
+    function_stacks: FunctionStacks = 1
+    """How many stacks the account's functions are spread over, each function by a hash of
+    its name (so adding or removing one never moves another); CloudFormation holds 500
+    resources per stack."""
 
     @property
     def environment(self) -> Environment:
         # The region is filled with the image account's by parse_config.
         return Environment(self.account, self.region or "")
+
+
+class WaveSpec(_Section):
+    """A wave of consumer accounts in the pipeline."""
+
+    wave: Wave
+    """The wave's number, as consumer accounts give it."""
+    approval: bool = False
+    """A manual approval in the pipeline before the wave deploys."""
 
 
 class PipelineSpec(_Section):
@@ -319,6 +394,8 @@ class PipelineSpec(_Section):
     """The source repository, owner/name."""
     branch: Branch = "main"
     """The branch whose pushes run the pipeline."""
+    waves: tuple[WaveSpec, ...] = ()
+    """Settings of consumer account waves, such as a manual approval before one."""
 
     @property
     def environment(self) -> Environment:
@@ -565,6 +642,33 @@ def _cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
             problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
     pipeline = document.get("pipeline")
+    if isinstance(pipeline, Mapping):
+        numbers = {c.get("wave", 1) for _, c in consumers}
+        for path, wave in _section(pipeline, "waves"):
+            if isinstance(wave.get("wave"), int) and wave["wave"] not in numbers:
+                problems.add(
+                    f"pipeline.{path}.wave",
+                    wave["wave"],
+                    f"must be a wave of consumerAccounts: {sorted(numbers)}",
+                )
+    for path, repository in repositories:
+        listed = repository.get("regions")
+        if isinstance(listed, list) and image_region in listed:
+            problems.add(
+                f"{path}.regions",
+                image_region,
+                "must list only Regions other than the"
+                " image account's, where the repository is anyway",
+            )
+        _unique(
+            problems,
+            [
+                (f"{path}.regions[{i}]", r)
+                for i, r in enumerate(listed if isinstance(listed, list) else [])
+                if isinstance(r, str)
+            ],
+            "Region",
+        )
     account, region = _text(image_account, "account", AccountId), image_region
     if isinstance(pipeline, Mapping) and account and region:
         where = (_text(pipeline, "account", AccountId), _text(pipeline, "region", Region) or region)
@@ -595,14 +699,11 @@ def _cross_check_consumer(
             "must not be the image account: consumer accounts are the other accounts",
         )
     region = _text(consumer, "region", Region)
-    if region and image_region and region != image_region:
-        problems.add(
-            f"{path}.region",
-            shown(region),
-            f"must be the image account's Region {image_region}: Lambda only pulls images from"
-            " ECR in its own Region",
-        )
     name = _text(consumer, "name")
+    defaults = consumer.get("functionDefaults")
+    defaults = defaults if isinstance(defaults, Mapping) else {}
+    if defaults:
+        _cross_check_rollout(problems, f"{path}.functionDefaults", defaults, {})
     functions = _section(consumer, "functions")
     _unique(
         problems,
@@ -621,6 +722,17 @@ def _cross_check_consumer(
             )
             continue
         holder = repository_by_name.get(_text(image, "repository") or "")
+        _cross_check_rollout(problems, f"{path}.{function_path}", function, defaults)
+        regions = holder.get("regions") if holder is not None else None
+        available = {image_region, *(regions if isinstance(regions, list) else [])}
+        if region and image_region and region not in available:
+            problems.add(
+                f"{path}.region",
+                shown(region),
+                f"must be a Region its images are published in ({sorted(map(str, available))}):"
+                f" Lambda only pulls images from ECR in its own Region; add {region} to the"
+                f" regions of repository {holder.get('name') if holder else '?'!r}",
+            )
         if holder is None or holder.get("organizationId") is not None:
             continue
         listed = holder.get("consumers")
@@ -631,6 +743,47 @@ def _cross_check_consumer(
                 f"is in repository {holder.get('name')!r}, which does not list consumer account"
                 f" {name!r} ({account}); add it to that repository's consumers",
             )
+
+
+def _cross_check_rollout(
+    problems: Problems, path: str, settings: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> None:
+    """A function's rollout settings (or an account's defaults) as Lambda and CodeDeploy take
+    them; a function's own settings win over the account's defaults, key by key."""
+
+    def chosen(key: str) -> Any:
+        return settings.get(key, defaults.get(key))
+
+    deployment = settings.get("deployment")
+    if isinstance(deployment, Mapping):
+        kind = deployment.get("type")
+        timed = [k for k in ("percent", "minutes") if k in deployment]
+        if kind in ("canary", "linear"):
+            for key in ("percent", "minutes"):
+                if key not in deployment:
+                    problems.add(
+                        f"{path}.deployment.{key}", None, f"is required for a {kind} deployment"
+                    )
+        elif kind == "all-at-once" and timed:
+            problems.add(
+                f"{path}.deployment.{timed[0]}",
+                deployment.get(timed[0]),
+                "must be left out of an all-at-once deployment",
+            )
+    provisioned = chosen("provisionedConcurrency")
+    reserved = settings.get("reservedConcurrentExecutions")
+    if isinstance(provisioned, int) and isinstance(reserved, int) and provisioned > reserved:
+        problems.add(
+            f"{path}.provisionedConcurrency",
+            provisioned,
+            f"must be at most reservedConcurrentExecutions ({reserved}): Lambda refuses more",
+        )
+    if provisioned and chosen("snapStart") is True:
+        problems.add(
+            f"{path}.snapStart",
+            True,
+            "is refused by Lambda with provisioned concurrency; use one of them",
+        )
 
 
 # --- reading files ----------------------------------------------------------------------------

@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnResource, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from lambda_image_constructs import ImageFunction, ImageSource, LambdaImage
+from lambda_image_constructs import Deployment, ImageFunction, ImageSource, LambdaImage
+from lambda_image_constructs.errors import Problems
 
-from .config import FunctionSpec
+from .config import DeploymentSpec, FunctionSpec, RolloutSettings
+
+MAX_RESOURCES = 500  # CloudFormation's limit per stack
 
 
 class ImageFunctionStack(Stack):
@@ -26,9 +31,18 @@ class ImageFunctionStack(Stack):
         id: str,
         *,
         functions: Sequence[FunctionSpec],
-        images: Mapping[str, LambdaImage],
+        images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
+        defaults: RolloutSettings | None = None,
+        where: str = "",
         **kwargs: Any,
     ) -> None:
+        """
+        :param functions: The functions of this stack.
+        :param images: The images by name: one ``LambdaImage``, or its copies in several
+            Regions (each function takes the one of its own Region).
+        :param defaults: Rollout settings for the functions that set none of their own.
+        :param where: The configuration path of the account, for errors.
+        """
         super().__init__(scope, id, **kwargs)
         self.key = kms.Key(
             self,
@@ -60,6 +74,11 @@ class ImageFunctionStack(Stack):
         self.functions: dict[str, ImageFunction] = {}
         for spec in functions:
             image = images[spec.image]
+            source = (
+                ImageSource.from_asset(image)
+                if isinstance(image, LambdaImage)
+                else ImageSource.from_regional_assets(image)
+            )
             optional: dict[str, Any] = {
                 "memory_size": spec.memory_size,
                 "ephemeral_storage_size": spec.ephemeral_storage_size,
@@ -68,8 +87,7 @@ class ImageFunctionStack(Stack):
             self.functions[spec.name] = ImageFunction(
                 self,
                 spec.name,
-                image=ImageSource.from_asset(image),
-                architecture=image.architecture_name,
+                image=source,
                 command=spec.command,
                 entrypoint=spec.entrypoint,
                 working_directory=spec.working_directory,
@@ -79,4 +97,56 @@ class ImageFunctionStack(Stack):
                 log_encryption_key=self.key,
                 environment_encryption=self.key,
                 **{k: v for k, v in optional.items() if v is not None},
+                **self._rollout(spec, defaults),
             )
+        self._check_size(where)
+
+    def _rollout(self, spec: FunctionSpec, defaults: RolloutSettings | None) -> dict[str, Any]:
+        """The function's rollout options: its own settings, else the account's defaults."""
+
+        def chosen(key: str) -> Any:
+            own = getattr(spec, key)
+            return own if own is not None else getattr(defaults, key, None)
+
+        options: dict[str, Any] = {
+            "alias": chosen("alias"),
+            "provisioned_concurrency": chosen("provisioned_concurrency"),
+        }
+        if chosen("snap_start"):
+            options["snap_start"] = lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS
+        deployment: DeploymentSpec | None = chosen("deployment")
+        if deployment is not None:
+            alarms = [
+                cloudwatch.Alarm.from_alarm_name(self, f"{spec.name}-alarm-{index}", name)
+                for index, name in enumerate(deployment.alarms)
+            ]
+            common: dict[str, Any] = {
+                "alarms": alarms,
+                "default_alarms": deployment.default_alarms,
+            }
+            options["deployment"] = (
+                Deployment.all_at_once(**common)
+                if deployment.type == "all-at-once"
+                else Deployment.canary(
+                    percent=deployment.percent or 0, interval=deployment.minutes or 0, **common
+                )
+                if deployment.type == "canary"
+                else Deployment.linear(
+                    percent=deployment.percent or 0, interval=deployment.minutes or 0, **common
+                )
+            )
+        return {k: v for k, v in options.items() if v is not None}
+
+    def _check_size(self, where: str) -> None:
+        """CloudFormation holds at most 500 resources per stack: our error, before jsii's."""
+        count = sum(isinstance(c, CfnResource) for c in self.node.find_all())
+        if count > MAX_RESOURCES:
+            problems = Problems()
+            problems.add(
+                f"{where}.functionStacks" if where else "functions",
+                f"{count} resources in {self.node.path} ({len(self.functions)} functions)",
+                f"must fit CloudFormation's {MAX_RESOURCES} resources per stack: raise the"
+                " account's functionStacks (each function then moves to the stack its name"
+                " hashes to, which replaces it) or give some functions a stack: of their own",
+            )
+            problems.raise_if_any(f"stack {self.node.path}")

@@ -9,8 +9,14 @@ from aws_cdk import Acknowledgment, CfnResource, Environment, Stack, Validations
 from constructs import Construct, IConstruct
 
 from .config import AppConfig
-from .image_repository_stack import ImageRepositories
-from .stages import ConsumerAccountStage, ImageAccountStage, stack_id
+from .image_repository_stack import ImageRepositories, ImageRepositoryStack
+from .stages import (
+    ConsumerAccountStage,
+    ImageAccountStage,
+    regions_of,
+    repositories_in,
+    stack_id,
+)
 
 PIPELINE_CONTEXT_KEY = "pipeline"
 
@@ -38,12 +44,29 @@ class PipelineStack(Stack):
             env=Environment(account=spec.environment.account, region=spec.environment.region),
             **kwargs,
         )
+        consumer_ids = {c.name: c.environment.account for c in config.consumer_accounts}
         self.repositories = ImageRepositories(
             self,
             "LambdaImages",
-            repositories=config.repositories,
-            consumer_account_ids={c.name: c.environment.account for c in config.consumer_accounts},
+            repositories=repositories_in(config, config.image_account.region),
+            consumer_account_ids=consumer_ids,
         ).repositories
+        # The other Regions' repositories: stacks of the pipeline's app that this stack depends
+        # on, so that the pipeline's self-mutation (cdk deploy of this stack and what it
+        # depends on) creates them before any image is published into them.
+        self.regional_repositories: dict[str, dict[str, Any]] = {}
+        for region in regions_of(config):
+            regional = ImageRepositoryStack(
+                scope,
+                f"{id}-Repositories-{region}",
+                env=Environment(account=config.image_account.account, region=region),
+                repositories=repositories_in(config, region),
+                consumer_account_ids=consumer_ids,
+                description=f"ECR repositories for Lambda images in {region}, deployed by the"
+                " pipeline's self-mutation before images are published",
+            )
+            self.add_stack_dependency(regional, "images are published into its repositories")
+            self.regional_repositories[region] = regional.repositories
         source = pipelines.CodePipelineSource.connection(
             spec.repository, spec.branch, connection_arn=spec.connection_arn
         )
@@ -61,18 +84,34 @@ class PipelineStack(Stack):
             ),
         )
         images = ImageAccountStage(
-            self, "ImageAccount", config=config, repositories=self.repositories
+            self,
+            "ImageAccount",
+            config=config,
+            repositories=self.repositories,
+            regional_repositories=self.regional_repositories,
         )
         self.pipeline.add_stage(images)
+        approvals = {w.wave for w in spec.waves if w.approval}
         for number, consumers in config.waves():
-            wave = self.pipeline.add_wave(f"Wave{number}")
+            # A wave whose functions roll out through CodeDeploy waits for them: CloudFormation
+            # returns when the traffic has shifted or rolled back.
+            wave = self.pipeline.add_wave(
+                f"Wave{number}",
+                pre=[
+                    pipelines.ManualApprovalStep(
+                        f"ApproveWave{number}", comment=f"Deploy wave {number}?"
+                    )
+                ]
+                if number in approvals
+                else None,
+            )
             for consumer in consumers:
                 wave.add_stage(
                     ConsumerAccountStage(
                         self,
                         f"Consumer-{stack_id(consumer.name)}",
                         consumer=consumer,
-                        images=images.images,
+                        images=images.regional_images,
                     )
                 )
         # Build now rather than at synth, so the pipeline's resources exist to be checked and
@@ -164,6 +203,7 @@ class PipelineStack(Stack):
             CKV_AWS_18=acknowledgements["AwsSolutions-S1"],
             CKV_AWS_21=acknowledgements["NIST.800.53.R5-S3BucketVersioningEnabled"],
         )
+        self._acknowledge_cross_region_support(acknowledgements)
         docker_role = self.node.try_find_child("Pipeline")
         assets = docker_role.node.try_find_child("Assets") if docker_role else None
         role = assets.node.try_find_child("DockerRole") if assets else None
@@ -176,6 +216,43 @@ class PipelineStack(Stack):
                     " pipeline's asset projects, which exist only per run; see"
                     " AwsSolutions-IAM5[Resource::*]."
                 ),
+            )
+
+    def _acknowledge_cross_region_support(self, reasons: dict[str, str]) -> None:
+        """CodePipeline's support stack for each other Region that actions run in (a consumer
+        account there): its artifact replication bucket, with the artifact bucket's reasons,
+        and the pipeline role's grant on that bucket's objects."""
+        for region, support in self.pipeline.pipeline.cross_region_support.items():
+            bucket = support.replication_bucket
+            replication = f"the pipeline's artifact replication bucket in {region}"
+            Validations.of(bucket).acknowledge(
+                *(
+                    Acknowledgment(
+                        id=rule,
+                        reason=reasons[rule].replace(
+                            "the pipeline's own artifact bucket", replication
+                        ),
+                    )
+                    for rule in (
+                        "AwsSolutions-S1",
+                        "NIST.800.53.R5-S3BucketLoggingEnabled",
+                        "NIST.800.53.R5-S3BucketReplicationEnabled",
+                        "NIST.800.53.R5-S3BucketVersioningEnabled",
+                    )
+                )
+            )
+            arn = self.resolve(bucket.bucket_arn)
+            Validations.of(self.pipeline).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::{arn}/*]",
+                    reason=f"The objects of {replication}, which the pipeline's actions in"
+                    f" {region} read and write.",
+                )
+            )
+            skip_checkov(
+                bucket,
+                CKV_AWS_18=reasons["AwsSolutions-S1"],
+                CKV_AWS_21=reasons["NIST.800.53.R5-S3BucketVersioningEnabled"],
             )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_cdk import Environment, Stage
@@ -12,7 +13,7 @@ from constructs import Construct
 from lambda_image_constructs import LambdaImage, LambdaImageRepository
 from lambda_image_constructs.compliance import write_acknowledgements_into_templates
 
-from .config import AppConfig, ConsumerAccountSpec
+from .config import AppConfig, ConsumerAccountSpec, FunctionSpec, RepositorySpec
 from .image_function_stack import ImageFunctionStack
 from .image_repository_stack import ImageRepositoryStack
 from .image_stack import ImageStack
@@ -25,7 +26,8 @@ def stack_id(name: str) -> str:
 
 class ImageAccountStage(Stage):
     """The shared image account: its repositories (unless given, as a pipeline does) and, per
-    repository, a stack of images published into it."""
+    repository, a stack of images published into it; the same again in each more Region a
+    repository lists (``repositories[].regions``)."""
 
     def __init__(
         self,
@@ -34,39 +36,84 @@ class ImageAccountStage(Stage):
         *,
         config: AppConfig,
         repositories: Mapping[str, LambdaImageRepository] | None = None,
+        regional_repositories: Mapping[str, Mapping[str, LambdaImageRepository]] | None = None,
         **kwargs: Any,
     ) -> None:
-        env = Environment(account=config.image_account.account, region=config.image_account.region)
+        """
+        :param repositories: The image Region's repositories by name, when made elsewhere.
+            Default: a ``Repositories`` stack of this stage.
+        :param regional_repositories: The other Regions' repositories (Region -> name ->
+            repository), when made elsewhere. Default: a ``Repositories-<Region>`` stack each.
+        """
+        home = config.image_account.region
+        env = Environment(account=config.image_account.account, region=home)
         super().__init__(scope, id, env=env, **kwargs)
         write_acknowledgements_into_templates(self)
-        if repositories is None:
-            repositories = ImageRepositoryStack(
-                self,
-                "Repositories",
-                env=env,
-                repositories=config.repositories,
-                consumer_account_ids={
-                    c.name: c.environment.account for c in config.consumer_accounts
-                },
-                description="ECR repositories for Lambda images (lambda-image-constructs)",
-            ).repositories
+        consumer_ids = {c.name: c.environment.account for c in config.consumer_accounts}
+        by_region: dict[str, Mapping[str, LambdaImageRepository]] = {}
+        for region in [home, *regions_of(config)]:
+            given = repositories if region == home else (regional_repositories or {}).get(region)
+            if given is None:
+                given = ImageRepositoryStack(
+                    self,
+                    "Repositories" if region == home else f"Repositories-{region}",
+                    env=Environment(account=config.image_account.account, region=region),
+                    repositories=repositories_in(config, region),
+                    consumer_account_ids=consumer_ids,
+                    description="ECR repositories for Lambda images (lambda-image-constructs)",
+                ).repositories
+            by_region[region] = given
         self.images: dict[str, LambdaImage] = {}
-        for repository in config.repositories:
-            specs = [i for i in config.images if i.repository == repository.name]
-            if specs:
+        """The images of the image account's Region, by name."""
+        self.regional_images: dict[str, list[LambdaImage]] = {}
+        """Every Region's copy of each image, by name."""
+        for region, held in by_region.items():
+            for repository in repositories_in(config, region):
+                specs = [i for i in config.images if i.repository == repository.name]
+                if not specs:
+                    continue
+                suffix = "" if region == home else f"-{region}"
                 stack = ImageStack(
                     self,
-                    f"Images-{stack_id(repository.name)}",
-                    env=env,
-                    repository=repositories[repository.name],
+                    f"Images-{stack_id(repository.name)}{suffix}",
+                    env=Environment(account=config.image_account.account, region=region),
+                    repository=held[repository.name],
                     images=specs,
-                    description=f"Lambda container images of {repository.name}",
+                    description=f"Lambda container images of {repository.name}"
+                    + (f" in {region}" if suffix else ""),
                 )
-                self.images.update(stack.images)
+                if region == home:
+                    self.images.update(stack.images)
+                for name, image in stack.images.items():
+                    self.regional_images.setdefault(name, []).append(image)
+
+
+def regions_of(config: AppConfig) -> list[str]:
+    """The Regions other than the image account's where repositories are published."""
+    return sorted({r for repository in config.repositories for r in repository.regions})
+
+
+def repositories_in(config: AppConfig, region: str) -> list[RepositorySpec]:
+    return [
+        r
+        for r in config.repositories
+        if region == config.image_account.region or region in r.regions
+    ]
+
+
+def stack_of(function: FunctionSpec, stacks: int) -> str:
+    """The functions stack a function belongs to: its own ``stack``, else one chosen by a hash
+    of its name alone, so that adding or removing a function never moves another."""
+    if function.stack is not None:
+        return f"Functions-{function.stack}"
+    bucket = int(hashlib.sha256(function.name.encode()).hexdigest(), 16) % stacks
+    return "Functions" if bucket == 0 else f"Functions-{bucket + 1}"
 
 
 class ConsumerAccountStage(Stage):
-    """One consumer account: its functions, running images of the image account."""
+    """One consumer account: its functions, running images of the image account, spread over
+    ``functionStacks`` stacks (``Functions``, ``Functions-2``, ...) by a hash of each function's
+    name, or in the stack a function names."""
 
     def __init__(
         self,
@@ -74,17 +121,28 @@ class ConsumerAccountStage(Stage):
         id: str,
         *,
         consumer: ConsumerAccountSpec,
-        images: Mapping[str, LambdaImage],
+        images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
+        where: str = "",
         **kwargs: Any,
     ) -> None:
         env = Environment(account=consumer.environment.account, region=consumer.environment.region)
         super().__init__(scope, id, env=env, **kwargs)
         write_acknowledgements_into_templates(self)
-        self.functions = ImageFunctionStack(
-            self,
-            "Functions",
-            env=env,
-            functions=consumer.functions,
-            images=images,
-            description=f"Lambda functions of consumer account {consumer.name}",
-        )
+        grouped: dict[str, list[FunctionSpec]] = {}
+        for function in consumer.functions:
+            grouped.setdefault(stack_of(function, consumer.function_stacks), []).append(function)
+        self.stacks: dict[str, ImageFunctionStack] = {
+            name: ImageFunctionStack(
+                self,
+                name,
+                env=env,
+                functions=functions,
+                images=images,
+                defaults=consumer.function_defaults,
+                where=where or f"consumerAccounts[{consumer.name}]",
+                description=f"Lambda functions of consumer account {consumer.name}",
+            )
+            for name, functions in sorted(grouped.items())
+        }
+        self.functions = self.stacks.get("Functions") or next(iter(self.stacks.values()))
+        """The first functions stack (all of them: ``stacks``)."""
