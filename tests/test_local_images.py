@@ -25,7 +25,7 @@ import pytest
 from aws_cdk import App
 
 from app import build_app
-from lambda_image_constructs.local.assembly import FunctionSpec, find_function
+from lambda_image_constructs.local.assembly import FunctionSpec, find_function, image_assets
 from lambda_image_constructs.local.cli import main as lambda_images
 from lambda_image_constructs.local.engine import (
     Engine,
@@ -380,6 +380,57 @@ def test_the_emulator_wheel_is_refused_when_its_hash_differs(tmp_path: Path) -> 
     assert SAM_CLI_WHEEL_SHA256 in message
     assert "refusing" in message
     assert not any(cache.iterdir())
+
+
+SINGLE_IMAGE_MANIFESTS = {
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+}
+
+
+def test_what_cdk_assets_pushes_is_one_image_manifest_for_the_asset_platform(
+    built: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    _, outdir = built
+    [asset] = image_assets(outdir)
+    assert asset.platform == f"linux/{'amd64' if host_architecture() == 'x86_64' else 'arm64'}"
+    local_tag = f"cdkasset-{asset.asset_id.lower()}"
+    shim = [str(BIN / "lambda-images-docker")]
+    environment = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    environment.pop("LAMBDA_IMAGES_ENGINE", None)
+    # GIVEN the image built through the shim with the arguments cdk-assets passes, from
+    # inside the asset's folder in cdk.out
+    build = [
+        "build",
+        *[a for k, v in asset.build_args.items() for a in ("--build-arg", f"{k}={v}")],
+        "--tag", local_tag,
+        "--file", asset.dockerfile,
+        "--platform", asset.platform,
+        ".",
+    ]  # fmt: skip
+    subprocess.run(shim + build, cwd=asset.directory, env=environment, check=True)
+    # WHEN it is pushed (here to an OCI layout on disk rather than ECR)
+    layout = tmp_path / "pushed"
+    subprocess.run(
+        [*shim, "push", local_tag, f"oci:{layout}:{asset.image_tag}"],
+        cwd=asset.directory,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+    def blob(digest: str) -> Any:
+        algorithm, _, hexdigest = digest.partition(":")
+        return json.loads((layout / "blobs" / algorithm / hexdigest).read_text())
+
+    # THEN what was pushed is one image manifest, not an index, for the asset's platform
+    [descriptor] = json.loads((layout / "index.json").read_text())["manifests"]
+    assert descriptor["mediaType"] in SINGLE_IMAGE_MANIFESTS
+    manifest = blob(descriptor["digest"])
+    assert manifest.get("mediaType", descriptor["mediaType"]) in SINGLE_IMAGE_MANIFESTS
+    assert "manifests" not in manifest
+    config = blob(manifest["config"]["digest"])
+    assert f"{config['os']}/{config['architecture']}" == asset.platform
 
 
 def test_cli_invokes_and_prints_the_response(
