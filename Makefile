@@ -26,7 +26,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export CDK_DOCKER := lambda-images-docker
 export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
-.PHONY: help setup python-env validators-env synth test lint typecheck unit check images bench snapshot-update clean container-tools
+.PHONY: help setup python-env validators-env synth test lint typecheck unit unit-library unit-system check images bench snapshot-update clean container-tools
 
 help:
 	@echo "make synth            set up, then synthesize the example app into cdk.out/"
@@ -75,8 +75,17 @@ typecheck: setup
 container-tools:
 	@scripts/install_container_tools.sh
 
-unit: setup validators-env container-tools
-	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest
+# The tests that mostly wait on other processes (containers, set-up scripts, make) run in a
+# pytest of their own, beside the rest: `make test` overlaps the two.
+SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py
+
+unit: unit-library unit-system
+
+unit-library: setup validators-env container-tools
+	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest $(addprefix --ignore=,$(SYSTEM_TESTS))
+
+unit-system: setup container-tools
+	pytest $(SYSTEM_TESTS)
 
 # Build the synthesized app's images for real (docker if a daemon answers, else podman).
 images: synth container-tools
@@ -96,10 +105,11 @@ bench: setup $(BENCH_JS_STAMP) container-tools
 check: setup validators-env
 	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin
 
-# Lint, type check, tests and validators all start at once (set-up first, once), each target's
-# output kept together: mypy's cold start (a minute without its cache) no longer holds up pytest.
+# Lint, type check, both halves of the tests and the validators all start at once (set-up
+# first, once), each target's output kept together: mypy's cold start (a minute without its
+# cache) no longer holds up pytest.
 test:
-	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck unit check
+	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck unit check
 
 snapshot-update: setup
 	pytest --snapshot-update

@@ -168,7 +168,8 @@ def project(built: tuple[Engine, Path]) -> Path:
 
 
 def run_cli(project: Path, *arguments: str, **popen: Any) -> subprocess.Popen[str]:
-    """``lambda-images ...`` started as a user starts it: the console script, in the project."""
+    """``lambda-images ...`` started as a user starts it: the console script, in the project,
+    with SIGINT as a terminal gives it (a test run in the background inherits it ignored)."""
     return subprocess.Popen(
         ["lambda-images", *arguments],
         cwd=project,
@@ -176,6 +177,7 @@ def run_cli(project: Path, *arguments: str, **popen: Any) -> subprocess.Popen[st
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         **popen,
     )
 
@@ -306,7 +308,7 @@ def wait_for_container(engine: Engine, process: subprocess.Popen[str]) -> str:
 
 
 @pytest.mark.parametrize(
-    "stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name
+    "stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT], ids=lambda s: s.name
 )
 def test_a_stop_signal_during_invoke_removes_the_container(
     built: tuple[Engine, Path], project: Path, tmp_path: Path, stop: signal.Signals
