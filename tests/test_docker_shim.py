@@ -105,9 +105,8 @@ def test_without_a_docker_daemon_the_shim_builds_with_podman(tmp_path: Path) -> 
         "linux/amd64",
         ".",
     ]
-    assert (
-        (tmp_path / "podman-storage").read_text().strip().endswith("build/containers/storage.conf")
-    )
+    storage = (tmp_path / "podman-storage").read_text().strip()
+    assert storage.endswith("build/containers/storage-vfs.conf")
 
 
 def test_the_shim_runs_without_node_and_never_imports_aws_cdk(tmp_path: Path) -> None:
@@ -154,5 +153,5 @@ def test_the_shim_keeps_engine_state_in_the_project_when_cdk_assets_builds_in_cd
     run_shim("build", "--tag", "cdkasset-0123", ".", path=tmp_path, cwd=asset)
     # THEN the engine uses the project's build/containers, not one inside cdk.out
     assert (tmp_path / "podman-storage").read_text().strip() == str(
-        tmp_path / "build" / "containers" / "storage.conf"
+        tmp_path / "build" / "containers" / "storage-vfs.conf"
     )

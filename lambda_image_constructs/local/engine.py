@@ -140,7 +140,6 @@ def podman_environment(state: Path, podman: str = "podman") -> dict[str, str]:
     state = state.resolve()
     state.mkdir(parents=True, exist_ok=True)
     containers = state / "containers.conf"
-    storage = state / "storage.conf"
     _write_atomically(
         containers,
         CONTAINERS_CONF.format(
@@ -150,6 +149,8 @@ def podman_environment(state: Path, podman: str = "podman") -> dict[str, str]:
     )
     driver = storage_driver(state, podman)
     graph, run = STORAGE_FOLDERS[driver]
+    # One file per driver: a run that forces the other driver never rewrites this one's.
+    storage = state / f"storage-{driver}.conf"
     _write_atomically(storage, STORAGE_CONF.format(driver=driver, root=state, graph=graph, run=run))
     return {
         "CONTAINERS_CONF": str(containers),
