@@ -546,6 +546,21 @@ def test_the_engine_configuration_keeps_containers_off_the_host_network(tmp_path
     assert Path(environment["CONTAINERS_CONF"]).is_absolute()
 
 
+def test_without_overlay_the_engine_falls_back_to_vfs_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a podman whose overlay probe fails (`false` answers nothing, exit 1)
+    environment = podman_environment(tmp_path / "state", podman="false")
+    # THEN vfs is used, in its own folders, and the user is told why it is slower
+    storage = Path(environment["CONTAINERS_STORAGE_CONF"]).read_text()
+    assert 'driver = "vfs"' in storage
+    assert f'graphroot = "{tmp_path / "state" / "storage"}"' in storage
+    assert "overlay storage does not work here" in capsys.readouterr().err
+    # and the answer is kept: the probe is not run (nor the message repeated) next time
+    podman_environment(tmp_path / "state", podman="false")
+    assert capsys.readouterr().err == ""
+
+
 def test_an_unchanged_image_is_not_built_again(built: tuple[Engine, Path]) -> None:
     engine, outdir = built
     results = build_images(engine, outdir)
