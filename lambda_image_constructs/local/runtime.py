@@ -176,7 +176,19 @@ def emulator(
     return target
 
 
+# What an image holds, read once per process: a local image is tagged with its asset's content
+# hash, so what a tag names does not change (each read is a Podman process or two).
+_IMAGE_FACTS: dict[tuple[str, ...], Any] = {}
+
+
+def _image_key(engine: Engine, *parts: str) -> tuple[str, ...]:
+    return (engine.executable, engine.environment.get("CONTAINERS_STORAGE_CONF", ""), *parts)
+
+
 def image_config(engine: Engine, image: str) -> dict[str, Any]:
+    key = _image_key(engine, "config", image)
+    if key in _IMAGE_FACTS:
+        return dict(_IMAGE_FACTS[key])
     process = engine.run(["image", "inspect", image], check=False)
     if process.returncode != 0:
         raise LocalRunError(
@@ -184,7 +196,16 @@ def image_config(engine: Engine, image: str) -> dict[str, Any]:
         )
     [inspected] = json.loads(process.stdout)
     config: dict[str, Any] = inspected.get("Config") or {}
-    return config
+    _IMAGE_FACTS[key] = config
+    return dict(config)
+
+
+def _entrypoint_is_symlink(engine: Engine, image: str, path: str) -> bool | None:
+    key = _image_key(engine, "symlink", image, path)
+    if key not in _IMAGE_FACTS:
+        _IMAGE_FACTS[key] = _is_symlink_in_image(engine, image, path)
+    answer: bool | None = _IMAGE_FACTS[key]
+    return answer
 
 
 def _is_symlink_in_image(engine: Engine, image: str, path: str) -> bool | None:
@@ -399,7 +420,7 @@ def invoke(
     image = function_image(function)
     config = image_config(engine, image)
     entrypoint = function.entrypoint or config.get("Entrypoint") or []
-    if entrypoint and _is_symlink_in_image(engine, image, entrypoint[0]):
+    if entrypoint and _entrypoint_is_symlink(engine, image, entrypoint[0]):
         raise LocalRunError(
             f"{function.logical_id}: the entry point {entrypoint[0]} is a symbolic link in the"
             " image; Lambda does not run symlinked entry points, name the real file"
