@@ -1,5 +1,8 @@
-# Two commands for a new user: `make synth` and `make test`. Both set up what they need first;
-# set-up is skipped when its lock files have not changed (one stamp per lock file).
+# Two commands for a new user: `make synth` and `make test`. Both set up what they need first:
+# each virtual environment is checked (pins installed, nothing missing) and built again, in a
+# new folder switched in at once, only when it is broken or its lock files changed
+# (scripts/setup_venv.sh); node_modules is redone when package*.json change. Both under a lock,
+# so concurrent runs wait for each other.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -7,10 +10,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTHON_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 VALIDATORS := .venv-validators
-VALIDATORS_STAMP := $(VALIDATORS)/.installed
 
 # The project-local Node 22 and CDK CLI come first, so jsii and `cdk` never use the machine's Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -25,7 +26,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export CDK_DOCKER := lambda-images-docker
 export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
-.PHONY: help setup synth test lint typecheck unit check images bench snapshot-update clean container-tools
+.PHONY: help setup python-env validators-env synth test lint typecheck unit unit-library unit-system check images bench snapshot-update clean container-tools
 
 help:
 	@echo "make synth            set up, then synthesize the example app into cdk.out/"
@@ -36,30 +37,32 @@ help:
 	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
 	@echo "make clean            remove cdk.out/ and caches (keeps .venv and node_modules)"
 
-$(PYTHON_STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
-	$(PY) -m pip install --quiet --no-deps -e .
-	@touch $@
+python-env:
+	@scripts/setup_venv.sh $(VENV) $(PYTHON) requirements.txt requirements-dev.txt pyproject.toml \
+	  -- -r requirements.txt -r requirements-dev.txt -- --no-deps --editable .
 
+# npm ci starts by removing node_modules, so an interrupted one is redone by the next run (the
+# stamp is gone with it); the lock keeps two runs from installing into the same folder.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	@node --version | grep -q '^v22\.' || { echo "node_modules/.bin/node is not Node 22: $$(node --version)"; exit 1; }
-	@touch $@
+	@mkdir -p $(VENV).d
+	@flock $(VENV).d/node.lock sh -c '[ $@ -nt package.json ] && [ $@ -nt package-lock.json ] || { \
+	  npm ci --no-audit --no-fund --loglevel=error \
+	  && { node --version | grep -q "^v22\." || { echo "node_modules/.bin/node is not Node 22: $$(node --version)"; exit 1; }; } \
+	  && touch $@; }'
 
-$(VALIDATORS_STAMP): requirements-validators.txt
-	@test -x $(VALIDATORS)/bin/python || $(PYTHON) -m venv $(VALIDATORS)
-	$(VALIDATORS)/bin/python -m pip install --quiet -r requirements-validators.txt
-	@touch $@
+validators-env:
+	@scripts/setup_venv.sh $(VALIDATORS) $(PYTHON) requirements-validators.txt \
+	  -- -r requirements-validators.txt
 
-setup: $(PYTHON_STAMP) $(NODE_STAMP)
+setup: python-env $(NODE_STAMP)
 
 # Extra context for cdk synth, e.g. SYNTH_CONTEXT='-c pipeline=true' or '-c config=org.yaml'.
 SYNTH_CONTEXT ?=
 
+# Synthesized into a new folder, which replaces cdk.out only once synth succeeded (a bad
+# configuration leaves the last good cdk.out), under a lock (a second synth waits).
 synth: setup
-	rm -rf cdk.out
-	cdk synth --quiet --no-notices $(SYNTH_CONTEXT)
+	@scripts/synth.sh $(SYNTH_CONTEXT)
 	$(PY) scripts/synth_summary.py cdk.out
 
 lint: setup
@@ -72,8 +75,17 @@ typecheck: setup
 container-tools:
 	@scripts/install_container_tools.sh
 
-unit: setup $(VALIDATORS_STAMP) container-tools
-	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest
+# The tests that mostly wait on other processes (containers, set-up scripts, make) run in a
+# pytest of their own, beside the rest: `make test` overlaps the two.
+SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py
+
+unit: unit-library unit-system
+
+unit-library: setup validators-env container-tools
+	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest $(addprefix --ignore=,$(SYSTEM_TESTS))
+
+unit-system: setup container-tools
+	pytest $(SYSTEM_TESTS)
 
 # Build the synthesized app's images for real (docker if a daemon answers, else podman).
 images: synth container-tools
@@ -90,13 +102,14 @@ bench: setup $(BENCH_JS_STAMP) container-tools
 	$(PY) benchmarks/synth_scale.py
 	$(PY) benchmarks/local_images.py
 
-check: setup $(VALIDATORS_STAMP)
+check: setup validators-env
 	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin
 
-# The tests and the validators run side by side (2 cores; neither waits for the other), each
-# target's output kept together.
-test: lint typecheck
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit check
+# Lint, type check, both halves of the tests and the validators all start at once (set-up
+# first, once), each target's output kept together: mypy's cold start (a minute without its
+# cache) no longer holds up pytest.
+test:
+	@$(MAKE) --no-print-directory -j5 --output-sync=target lint typecheck unit check
 
 snapshot-update: setup
 	pytest --snapshot-update

@@ -37,7 +37,11 @@ def main() -> int:
     engine = detect_engine(STATE)
     started = time.monotonic()
     base = ensure_base_image(engine, STATE)
-    print(f"engine: {engine.name}; base image ready in {time.monotonic() - started:.1f} s")
+    storage = engine.run(["info", "--format", "{{.Store.GraphDriverName}}"], check=False).stdout
+    print(
+        f"engine: {engine.name} ({storage.strip() or 'default'} storage);"
+        f" base image ready in {time.monotonic() - started:.1f} s"
+    )
     arch = host_architecture()
     platform_tag = {"x86_64": "x86_64", "arm64": "aarch64"}[arch]
     with tempfile.TemporaryDirectory() as scratch:

@@ -12,7 +12,11 @@ attestations turned off:
 Point CDK at it with ``export CDK_DOCKER=lambda-images-docker`` (the Makefile does).
 The engine is ``$LAMBDA_IMAGES_ENGINE`` if set, else Docker when its daemon answers, else
 Podman with the project-local configuration of ``lambda-images`` (so ``cdk deploy`` can build
-and push images on a machine without a Docker daemon).
+and push images on a machine without a Docker daemon): ``$LAMBDA_IMAGES_STATE``, else
+``build/containers`` of the project (the nearest folder up from here with a ``cdk.json``, since
+cdk-assets runs builds inside ``cdk.out``), else of the current folder.
+
+It imports nothing of aws_cdk (nor jsii), so it runs without Node on PATH.
 """
 
 from __future__ import annotations
@@ -28,6 +32,19 @@ from .local.engine import Engine, EngineUnavailable, detect_engine
 
 ATTESTATIONS_OFF = ("--provenance=false", "--sbom=false")
 STATE = Path("build/containers")
+STATE_VARIABLE = "LAMBDA_IMAGES_STATE"
+
+
+def state_folder(cwd: Path | None = None) -> Path:
+    """Where the engine's project-local state is (absolute)."""
+    given = os.environ.get(STATE_VARIABLE)
+    if given:
+        return Path(given).absolute()
+    here = (cwd or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / "cdk.json").is_file():
+            return folder / STATE
+    return here / STATE
 
 
 def supports_attestation_flags(executable: str) -> bool:
@@ -62,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         selected = Engine(chosen, executable)
     else:
         try:
-            selected = detect_engine(STATE, chosen)
+            selected = detect_engine(state_folder(), chosen)
         except EngineUnavailable as error:
             print(f"lambda-images-docker: {error}", file=sys.stderr)
             return 127

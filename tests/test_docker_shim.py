@@ -105,6 +105,53 @@ def test_without_a_docker_daemon_the_shim_builds_with_podman(tmp_path: Path) -> 
         "linux/amd64",
         ".",
     ]
-    assert (
-        (tmp_path / "podman-storage").read_text().strip().endswith("build/containers/storage.conf")
+    storage = (tmp_path / "podman-storage").read_text().strip()
+    assert storage.endswith("build/containers/storage-vfs.conf")
+
+
+def test_the_shim_runs_without_node_and_never_imports_aws_cdk(tmp_path: Path) -> None:
+    # GIVEN a PATH with no node (and no python): only a docker without daemon and a podman
+    fake_tool(tmp_path, "docker", "exit 1\n")
+    fake_tool(tmp_path, "podman", 'echo "$@" > "${0%/*}/podman-args"\n')  # no dirname here
+    shim = Path(sys.executable).parent / "lambda-images-docker"
+    # WHEN CDK runs the installed console script
+    result = subprocess.run(
+        [str(shim), "build", "--tag", "cdkasset-x", "."],
+        env={**os.environ, "PATH": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # THEN it builds with podman, and neither it nor lambda-images loads aws_cdk or jsii
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "podman-args").read_text().split() == ["build", "--tag", "cdkasset-x", "."]
+    loaded = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, lambda_image_constructs.docker_shim, lambda_image_constructs.local.cli;"
+         " print(sorted({m.split('.')[0] for m in sys.modules} & {'aws_cdk', 'jsii'}))"],
+        env={**os.environ, "PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_the_shim_keeps_engine_state_in_the_project_when_cdk_assets_builds_in_cdk_out(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a project (cdk.json) whose asset cdk-assets builds from inside cdk.out
+    (tmp_path / "cdk.json").write_text("{}")
+    asset = tmp_path / "cdk.out" / "asset.0123"
+    asset.mkdir(parents=True)
+    fake_tool(tmp_path, "docker", "exit 1\n")
+    fake_tool(
+        tmp_path, "podman", 'echo "$CONTAINERS_STORAGE_CONF" > "$(dirname "$0")/podman-storage"\n'
+    )
+    # WHEN it runs the shim there
+    run_shim("build", "--tag", "cdkasset-0123", ".", path=tmp_path, cwd=asset)
+    # THEN the engine uses the project's build/containers, not one inside cdk.out
+    assert (tmp_path / "podman-storage").read_text().strip() == str(
+        tmp_path / "build" / "containers" / "storage-vfs.conf"
     )

@@ -4,19 +4,32 @@
     lambda-images invoke <construct path | logical ID | function name> --event event.json
 
 What the template says is what runs: the function's ImageConfig and Environment, its memory
-size, /tmp size and timeout, on a read-only root file system as an unprivileged user.
+size, /tmp size and timeout, on a read-only root file system as an unprivileged user without
+capabilities, in a network namespace of its own.
+
+Bad input is one line on standard error and exit status 2; a stop signal (Ctrl-C, SIGTERM,
+SIGHUP, SIGQUIT) removes the container first and exits with 128 + the signal's number.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
-from .assembly import AssemblyError, find_function
+from .assembly import AssemblyError, find_function, read_json
 from .engine import EngineUnavailable, detect_engine
-from .runtime import LocalRunError, build_images, invoke
+from .runtime import (
+    CATCHABLE_STOPS,
+    Interrupted,
+    LocalRunError,
+    build_images,
+    invoke,
+    remove_leftovers,
+)
 
 DEFAULT_STATE = Path("build/containers")
 
@@ -53,30 +66,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Absolute from here on: the engine is told these paths, and Podman reads a relative path
+    # in a --volume as the name of a volume.
+    assembly, state = args.assembly.absolute(), args.state.absolute()
+    if args.command == "invoke":
+        # Check what can be checked without an engine first.
+        function = find_function(assembly, args.function)
+        event = read_json(args.event.absolute(), "--event", LocalRunError)
+        engine = detect_engine(state, args.engine)
+        remove_leftovers(engine)
+        result = invoke(engine, function, event, cache=state / "emulator")
+        print(json.dumps(result.payload, indent=2))
+        return 1 if result.function_error else 0
+    engine = detect_engine(state, args.engine)
+    remove_leftovers(engine)
+    for built in build_images(engine, assembly, force=args.force):
+        print(
+            f"built {built.asset.local_image} for {built.asset.platform}"
+            f" from {built.asset.directory} in {built.seconds:.1f} s"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Every stop signal becomes an exception, so that the container of a run is removed on the
+    # way out; SIGKILL cannot be caught: its leftovers are removed at the next start.
+    previous = {s: signal.signal(s, _raise_interrupted) for s in CATCHABLE_STOPS[1:]}
     try:
-        if args.command == "invoke":
-            # Check what can be checked without an engine first.
-            function = find_function(args.assembly, args.function)
-            try:
-                event = json.loads(args.event.read_text())
-            except (OSError, json.JSONDecodeError) as error:
-                raise LocalRunError(f"--event {args.event} is not a JSON file: {error}") from error
-            engine = detect_engine(args.state, args.engine)
-            result = invoke(engine, function, event, cache=args.state / "emulator")
-            print(json.dumps(result.payload, indent=2))
-            return 1 if result.function_error else 0
-        engine = detect_engine(args.state, args.engine)
-        for built in build_images(engine, args.assembly):
-            print(
-                f"built {built.asset.local_image} for {built.asset.platform}"
-                f" from {built.asset.directory} in {built.seconds:.1f} s"
-            )
-        return 0
+        return _run(args)
     except (AssemblyError, EngineUnavailable, LocalRunError) as error:
         print(f"lambda-images: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("lambda-images: interrupted (SIGINT); nothing left running", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Interrupted as stop:
+        print(f"lambda-images: stopped by {stop}; nothing left running", file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ them, with the Lambda Runtime Interface Emulator."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
+import os
 import platform
-import socket
+import signal
 import subprocess
 import sys
 import tarfile
@@ -17,7 +19,7 @@ import urllib.error
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,18 +27,37 @@ from typing import Any
 from .assembly import AssemblyError, FunctionSpec, ImageAsset, image_assets, local_image_for_tag
 from .engine import Engine
 
-# The emulator ships as a static binary inside the AWS SAM CLI wheel; only that file is used.
+# The emulator ships as a static binary inside the AWS SAM CLI wheel; only that file is used,
+# and only from the wheel whose sha256 is pinned here (the one PyPI serves for this version).
 SAM_CLI_VERSION = "1.170.0"
+SAM_CLI_WHEEL_SHA256 = "24ebaf5ecba38dc1758089968cb89ab61e124b84e92a344fc7a2771a47f4d0bf"
 RIE_IN_WHEEL = "samcli/local/rapid/aws-lambda-rie-{arch}"
 RIE_IN_CONTAINER = "/opt/lambda-images/aws-lambda-rie"
 # Lambda runs functions as an unprivileged user (sbx_user1051).
 LAMBDA_USER = "993:990"
 INVOCATION_PATH = "/2015-03-31/functions/function/invocations"
 RIE_ARCH = {"x86_64": "x86_64", "arm64": "arm64"}
+# Inside the container's own network namespace: the emulator listens for the host (through a
+# port published on the host's 127.0.0.1 only), the runtime API only on the container's loopback.
+EMULATOR_PORT = 8080
+RUNTIME_API_ADDRESS = "127.0.0.1:9001"
+# Every container of a run carries these labels: the run, and the process that owns it
+# ("<pid>:<start time>", so that a reused pid is not taken for the owner), so that what a killed
+# run left behind is found and removed at the next start.
+RUN_LABEL = "lambda-images.run"
+OWNER_LABEL = "lambda-images.owner"
 
 
 class LocalRunError(RuntimeError):
     """An image cannot be built or a function cannot be invoked; the message says why."""
+
+
+class Interrupted(BaseException):  # like KeyboardInterrupt: no `except Exception` swallows it
+    """The run was stopped by a signal; raised from the handler so that cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -94,31 +115,80 @@ def build_images(
     return results
 
 
-def emulator(cache: Path, arch: str) -> Path:
+def download_sam_cli(destination: Path) -> Path:
+    """The pinned SAM CLI wheel, downloaded with pip (no dependencies) into ``destination``."""
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--only-binary=:all:", "--dest", str(destination),
+             f"aws-sam-cli=={SAM_CLI_VERSION}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+    except subprocess.CalledProcessError as error:
+        reason = (error.stderr.strip().splitlines() or ["no reason given"])[-1][:300]
+        raise LocalRunError(
+            f"pip could not download aws-sam-cli=={SAM_CLI_VERSION} for the emulator: {reason}"
+        ) from None
+    wheels = sorted(destination.glob("aws_sam_cli-*.whl"))
+    if len(wheels) != 1:
+        raise LocalRunError(
+            f"pip download of aws-sam-cli=={SAM_CLI_VERSION} left {len(wheels)} wheels, not one"
+        )
+    return wheels[0]
+
+
+def verify_sha256(path: Path, expected: str) -> None:
+    """Refuse ``path`` unless its sha256 is ``expected``."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise LocalRunError(
+            f"{path.name} has sha256 {digest}, not the pinned {expected}"
+            " (SAM_CLI_WHEEL_SHA256): refusing to take the emulator from it"
+        )
+
+
+def emulator(
+    cache: Path,
+    arch: str,
+    *,
+    download: Callable[[Path], Path] = download_sam_cli,
+    sha256: str = SAM_CLI_WHEEL_SHA256,
+) -> Path:
     """The Runtime Interface Emulator binary for ``arch``, taken out of the pinned SAM CLI
-    wheel (downloaded once with pip, without its dependencies)."""
-    target = cache / f"aws-lambda-rie-{arch}"
+    wheel (downloaded once, its sha256 checked before anything is taken out of it)."""
+    # The name holds the wheel's hash: a binary cached from another (or an unchecked) wheel is
+    # never used.
+    target = cache / f"aws-lambda-rie-{arch}-{SAM_CLI_VERSION}-{sha256[:16]}"
     if target.is_file():
         return target
     cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as download:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--dest", download, f"aws-sam-cli=={SAM_CLI_VERSION}"],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        [wheel] = Path(download).glob("aws_sam_cli-*.whl")
+    with tempfile.TemporaryDirectory() as download_folder:
+        wheel = download(Path(download_folder))
+        verify_sha256(wheel, sha256)
         with zipfile.ZipFile(wheel) as archive:
             data = archive.read(RIE_IN_WHEEL.format(arch=RIE_ARCH[arch]))
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
     partial.write_bytes(data)
     partial.chmod(0o755)
     partial.replace(target)
     return target
 
 
+# What an image holds, read once per process: a local image is tagged with its asset's content
+# hash, so what a tag names does not change (each read is a Podman process or two).
+_IMAGE_FACTS: dict[tuple[str, ...], Any] = {}
+
+
+def _image_key(engine: Engine, *parts: str) -> tuple[str, ...]:
+    return (engine.executable, engine.environment.get("CONTAINERS_STORAGE_CONF", ""), *parts)
+
+
 def image_config(engine: Engine, image: str) -> dict[str, Any]:
+    key = _image_key(engine, "config", image)
+    if key in _IMAGE_FACTS:
+        return dict(_IMAGE_FACTS[key])
     process = engine.run(["image", "inspect", image], check=False)
     if process.returncode != 0:
         raise LocalRunError(
@@ -126,7 +196,16 @@ def image_config(engine: Engine, image: str) -> dict[str, Any]:
         )
     [inspected] = json.loads(process.stdout)
     config: dict[str, Any] = inspected.get("Config") or {}
-    return config
+    _IMAGE_FACTS[key] = config
+    return dict(config)
+
+
+def _entrypoint_is_symlink(engine: Engine, image: str, path: str) -> bool | None:
+    key = _image_key(engine, "symlink", image, path)
+    if key not in _IMAGE_FACTS:
+        _IMAGE_FACTS[key] = _is_symlink_in_image(engine, image, path)
+    answer: bool | None = _IMAGE_FACTS[key]
+    return answer
 
 
 def _is_symlink_in_image(engine: Engine, image: str, path: str) -> bool | None:
@@ -154,10 +233,60 @@ def _is_symlink_in_image(engine: Engine, image: str, path: str) -> bool | None:
         engine.run(["rm", "-f", name], check=False)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (clock ticks since boot), or None if there is none."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""  # no /proc here: the pid alone has to do
+    # The command name (field 2) may hold spaces and parentheses: count from its end.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def this_process_owner() -> str:
+    return f"{os.getpid()}:{_process_start(os.getpid()) or ''}"
+
+
+def _owner_alive(owner: str) -> bool:
+    pid, _, start = owner.partition(":")
+    if not pid.isdigit():
+        return False
+    current = _process_start(int(pid))
+    if current is None:
+        return False
+    if current == "" or start == "":
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return current == start
+
+
+def container_name(owner: str) -> str:
+    """A container name that holds its owner, read back by :func:`remove_leftovers`."""
+    return f"lambda-images-{owner.replace(':', '-')}-{uuid.uuid4().hex[:8]}"
+
+
+def remove_leftovers(engine: Engine) -> list[str]:
+    """Remove the containers of runs whose process is gone (killed before it could clean up);
+    return their names. Containers of runs still going are left alone."""
+    listed = engine.run(
+        ["ps", "--all", "--filter", f"label={OWNER_LABEL}", "--format", "{{.Names}}"],
+        check=False,
+    )
+    removed = []
+    for name in listed.stdout.split():
+        parts = name.split("-")  # lambda-images-<pid>-<start>-<random>
+        if len(parts) != 5 or _owner_alive(f"{parts[2]}:{parts[3]}"):
+            continue
+        remove_container(engine, name)
+        removed.append(name)
+    return removed
 
 
 def run_arguments(
@@ -167,13 +296,15 @@ def run_arguments(
     rie: Path,
     image: str,
     name: str,
-    emulator_port: int,
-    runtime_api_port: int,
-    memory_limit: bool = True,
+    labels: Mapping[str, str] | None = None,
 ) -> list[str]:
     """``<engine> run`` arguments that start ``function`` the way Lambda does: the template's
     ImageConfig over the image's own, a read-only root file system with only /tmp writable
-    (sized from EphemeralStorage), an unprivileged user, the memory size and the timeout."""
+    (sized from EphemeralStorage), an unprivileged user without capabilities or a way to gain
+    privileges, a network namespace of its own, the memory size (no swap) and the timeout.
+
+    The emulator's port is published on the host's 127.0.0.1 only, on a port the engine
+    chooses (``<engine> port`` tells which)."""
     entrypoint = function.entrypoint or config.get("Entrypoint") or []
     command = function.command if function.command is not None else (config.get("Cmd") or [])
     working_directory = function.working_directory or config.get("WorkingDir") or "/"
@@ -192,23 +323,27 @@ def run_arguments(
     }
     arguments = [
         "run", "--detach", "--name", name,
-        "--network", "host",
+        "--publish", f"127.0.0.1::{EMULATOR_PORT}",
+        "--cap-drop=ALL",
+        "--security-opt=no-new-privileges",
         "--read-only",
         "--tmpfs", f"/tmp:rw,size={function.ephemeral_storage}m,mode=1777",
         "--user", LAMBDA_USER,
         "--workdir", working_directory,
-        "--volume", f"{rie}:{RIE_IN_CONTAINER}:ro",
+        "--volume", f"{Path(rie).absolute()}:{RIE_IN_CONTAINER}:ro",
         "--entrypoint", RIE_IN_CONTAINER,
+        "--memory", f"{function.memory_size}m",
+        "--memory-swap", f"{function.memory_size}m",
     ]  # fmt: skip
-    if memory_limit:
-        arguments += ["--memory", f"{function.memory_size}m"]
+    for key, value in sorted((labels or {}).items()):
+        arguments += ["--label", f"{key}={value}"]
     for key, value in sorted(environment.items()):
         arguments += ["--env", f"{key}={value}"]
     return [
         *arguments,
         image,
-        "--runtime-interface-emulator-address", f"127.0.0.1:{emulator_port}",
-        "--runtime-api-address", f"127.0.0.1:{runtime_api_port}",
+        "--runtime-interface-emulator-address", f"0.0.0.0:{EMULATOR_PORT}",
+        "--runtime-api-address", RUNTIME_API_ADDRESS,
         *entrypoint,
         *command,
     ]  # fmt: skip
@@ -224,15 +359,53 @@ def _post(url: str, body: bytes, timeout: float) -> tuple[int, bytes, bool]:
         return failure.code, failure.read(), True
 
 
+CATCHABLE_STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
 @contextlib.contextmanager
-def _container(engine: Engine, arguments: list[str], name: str) -> Iterator[None]:
-    started = engine.run(arguments, check=False)
-    if started.returncode != 0:
-        raise LocalRunError(f"the container did not start:\n{started.stderr[-4000:]}")
+def _signals_held() -> Iterator[None]:
+    """Hold stop signals back while cleaning up (they arrive after): a second Ctrl-C or
+    SIGTERM must not cut a removal short."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, CATCHABLE_STOPS)
     try:
         yield
     finally:
-        engine.run(["rm", "--force", name], check=False)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def remove_container(engine: Engine, name: str) -> None:
+    """Remove a container at once (Podman would wait 10 s for a graceful stop first)."""
+    now = ["--time", "0"] if engine.name == "podman" else []
+    engine.run(["rm", "--force", *now, name], check=False)
+
+
+@contextlib.contextmanager
+def _container(engine: Engine, arguments: list[str], name: str) -> Iterator[None]:
+    """A started container, removed afterwards whatever happens: a failed start (which can
+    leave it "Created"), an error, or a signal turned into an exception."""
+    try:
+        started = engine.run(arguments, check=False)
+        if started.returncode != 0:
+            raise LocalRunError(f"the container did not start:\n{started.stderr[-4000:]}")
+        yield
+    finally:
+        with _signals_held():
+            remove_container(engine, name)
+
+
+def _published_port(engine: Engine, name: str) -> int:
+    mapped = engine.run(["port", name, f"{EMULATOR_PORT}/tcp"], check=False)
+    # "127.0.0.1:43567" (one line per address; only 127.0.0.1 is published)
+    for line in mapped.stdout.split():
+        host, _, port = line.rpartition(":")
+        if host == "127.0.0.1" and port.isdigit():
+            return int(port)
+    logs = engine.run(["logs", name], check=False)
+    reason = mapped.stderr.strip()[-300:] or "no port published"
+    raise LocalRunError(
+        f"the container stopped as soon as it started ({reason}):"
+        f"\n{(logs.stdout + logs.stderr)[-4000:]}"
+    )
 
 
 def invoke(
@@ -241,14 +414,13 @@ def invoke(
     event: Any,
     *,
     cache: Path,
-    memory_limit: bool = True,
 ) -> Invocation:
     """Run ``function``'s image as Lambda would, send ``event``, return the response or error
-    payload, and stop the container."""
+    payload, and remove the container."""
     image = function_image(function)
     config = image_config(engine, image)
     entrypoint = function.entrypoint or config.get("Entrypoint") or []
-    if entrypoint and _is_symlink_in_image(engine, image, entrypoint[0]):
+    if entrypoint and _entrypoint_is_symlink(engine, image, entrypoint[0]):
         raise LocalRunError(
             f"{function.logical_id}: the entry point {entrypoint[0]} is a symbolic link in the"
             " image; Lambda does not run symlinked entry points, name the real file"
@@ -260,16 +432,16 @@ def invoke(
             " images only (no emulation is set up)"
         )
     rie = emulator(cache, arch)
-    name = f"lambda-images-{uuid.uuid4().hex[:12]}"
-    emulator_port, runtime_api_port = _free_port(), _free_port()
+    owner = this_process_owner()
+    name = container_name(owner)
     arguments = run_arguments(
-        function, config, rie=rie, image=image, name=name, emulator_port=emulator_port,
-        runtime_api_port=runtime_api_port, memory_limit=memory_limit,
+        function, config, rie=rie, image=image, name=name,
+        labels={RUN_LABEL: name, OWNER_LABEL: owner},
     )  # fmt: skip
-    url = f"http://127.0.0.1:{emulator_port}{INVOCATION_PATH}"
     body = json.dumps(event).encode()
     started = time.monotonic()
     with _container(engine, arguments, name):
+        url = f"http://127.0.0.1:{_published_port(engine, name)}{INVOCATION_PATH}"
         deadline = time.monotonic() + 30
         while True:
             try:
