@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .local.assembly import AssemblyError, _manifests, read_json
+
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 _ENVIRONMENT = re.compile(r"aws://(?P<account>[^/]+)/(?P<region>.+)")
 _IMAGE_URI = re.compile(
@@ -80,31 +82,20 @@ class Graph:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
 
-class GraphError(ValueError):
-    """The assembly cannot be read; the message says which file and why."""
+GraphError = AssemblyError
+"""The assembly cannot be read; the message says which file and why."""
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise GraphError(f"{path} is not a readable JSON file: {error}") from error
+    return read_json(path, "file")
 
 
-def _stacks(outdir: Path, seen: set[Path] | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Every stack artifact of the assembly and its nested assemblies (Stages)."""
-    seen = seen if seen is not None else set()
-    root = outdir.resolve()
-    if root in seen:
-        raise GraphError(f"{outdir} is nested in itself")
-    seen.add(root)
-    manifest = _read_json(outdir / "manifest.json")
-    for artifact in manifest.get("artifacts", {}).values():
-        properties = artifact.get("properties", {})
-        if artifact.get("type") == "cdk:cloud-assembly":
-            yield from _stacks(outdir / properties["directoryName"], seen)
-        elif artifact.get("type") == "aws:cloudformation:stack":
-            yield outdir, artifact
+def _stacks(outdir: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Every stack artifact of the assembly and its nested assemblies (Stages), each once."""
+    for folder, manifest in _manifests(outdir):
+        for artifact in (manifest.get("artifacts") or {}).values():
+            if isinstance(artifact, dict) and artifact.get("type") == "aws:cloudformation:stack":
+                yield folder, artifact
 
 
 def _resolve(value: Any, account: str, region: str) -> Any:

@@ -12,7 +12,7 @@ from app import build_app
 from lambda_image_constructs import ImageFunction, ImageSource, LambdaImageRepository
 from lambda_image_constructs.graph import GraphError, read_graph, to_mermaid
 
-from .cdk_harness import CONSUMER_A, CONSUMER_B, DIGEST, IMAGE_ACCOUNT, new_app
+from .cdk_harness import CONSUMER_A, CONSUMER_B, DIGEST, IMAGE_ACCOUNT, PROJECT_ROOT, new_app
 
 CONSUMER_C = "444444444444"
 
@@ -95,5 +95,33 @@ def test_organisation_grants_and_name_patterns(tmp_path: Path) -> None:
 
 def test_an_unreadable_assembly_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{not json")
-    with pytest.raises(GraphError, match=r"manifest.json is not a readable JSON file"):
+    with pytest.raises(GraphError, match=r"manifest.json is not valid JSON"):
         read_graph(tmp_path)
+
+
+def test_the_readme_shows_the_example_apps_graph_as_the_cli_draws_it(
+    default_assembly: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lambda_image_constructs.local.cli import main
+
+    assert main(["--assembly", str(default_assembly), "graph"]) == 0
+    drawn = capsys.readouterr().out
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    start = readme.index("<!-- graph:start")
+    shown = readme[readme.index("\n", start) + 1 : readme.index("<!-- graph:end -->")]
+    assert shown == drawn, "README's graph is stale: lambda-images graph > ... and paste it"
+
+
+def test_the_cli_writes_json_and_reports_a_bad_output_in_one_line(
+    default_assembly: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lambda_image_constructs.local.cli import main
+
+    target = tmp_path / "graph.json"
+    assert main(["--assembly", str(default_assembly), "graph", "--format", "json",
+                 "--output", str(target)]) == 0  # fmt: skip
+    assert len(json.loads(target.read_text())["functions"]) == 4
+    assert main(["--assembly", str(default_assembly), "graph", "--output",
+                 str(tmp_path / "missing" / "graph.md")]) == 2  # fmt: skip
+    [line] = capsys.readouterr().err.splitlines()
+    assert "--output" in line and "missing" in line

@@ -2,6 +2,7 @@
 
     lambda-images build [--assembly cdk.out]
     lambda-images invoke <construct path | logical ID | function name> --event event.json
+    lambda-images graph [--format markdown|mermaid|json] [--output FILE]
 
 What the template says is what runs: the function's ImageConfig and Environment, its memory
 size, /tmp size and timeout, on a read-only root file system as an unprivileged user without
@@ -60,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build even images whose content-hash tag exists already",
     )
+    graph = commands.add_parser(
+        "graph", help="who can pull what: accounts, Regions, repositories, images, functions"
+    )
+    graph.add_argument(
+        "--format",
+        choices=["markdown", "mermaid", "json"],
+        default="markdown",
+        help="markdown (a Mermaid block GitHub and GitLab render; default), mermaid or json",
+    )
+    graph.add_argument("--output", type=Path, help="write to this file (default: stdout)")
     run = commands.add_parser("invoke", help="run one function's image and send it an event")
     run.add_argument("function", help="construct path, logical ID or function name")
     run.add_argument("--event", type=Path, required=True, help="a JSON file")
@@ -74,6 +85,27 @@ def _run(args: argparse.Namespace) -> int:
     # Absolute from here on: the engine is told these paths, and Podman reads a relative path
     # in a --volume as the name of a volume.
     assembly, state = args.assembly.absolute(), args.state.absolute()
+    if args.command == "graph":
+        from ..graph import read_graph, to_markdown, to_mermaid
+
+        drawn = read_graph(assembly)
+        text = (
+            drawn.to_json()
+            if args.format == "json"
+            else to_mermaid(drawn)
+            if args.format == "mermaid"
+            else to_markdown(drawn)
+        )
+        if args.output is None:
+            print(text, end="")
+        else:
+            try:
+                args.output.write_text(text)
+            except OSError as failure:
+                raise LocalRunError(
+                    f"--output {args.output} cannot be written: {failure}"
+                ) from None
+        return 0
     if args.command == "invoke":
         # Check what can be checked without an engine first.
         function = find_function(assembly, args.function)
