@@ -201,6 +201,15 @@ class LambdaImage(Construct):
             problems.add("directory", str(directory), "must be an existing build context folder")
         elif not dockerfile.is_file():
             problems.add("file", file or "Dockerfile", f"must be a Dockerfile inside {path}")
+        else:
+            try:
+                dockerfile_text = dockerfile.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                problems.add(
+                    "file",
+                    file or "Dockerfile",
+                    f"must be a readable UTF-8 text file ({type(error).__name__}: {error})",
+                )
         acknowledged = self._acknowledged(problems, acknowledgements)
         for key, value in {**(build_args or {}), "target": target or ""}.items():
             if is_unresolved(value) or is_unresolved(key):
@@ -209,7 +218,7 @@ class LambdaImage(Construct):
         assert parsed is not None
 
         report = dockerfile_checks.check_dockerfile(
-            dockerfile.read_text(),
+            dockerfile_text,
             build_args=build_args,
             target=target,
             context_files=_dependency_manifests(path),

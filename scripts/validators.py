@@ -47,7 +47,12 @@ ARN_OF_TYPE = {
     "AWS::CodePipeline::Pipeline": "arn:aws:codepipeline:{region}:{account}:{name}",
     "AWS::Lambda::Function": "arn:aws:lambda:{region}:{account}:function:{name}",
     "AWS::SNS::Topic": "arn:aws:sns:{region}:{account}:{name}",
+    "AWS::Lambda::Alias": "arn:aws:lambda:{region}:{account}:function:fn:{name}",
+    "AWS::Lambda::Version": "arn:aws:lambda:{region}:{account}:function:fn:1",
+    "AWS::IAM::ManagedPolicy": "arn:aws:iam::{account}:policy/{name}",
 }
+# Resources whose Ref is their ARN, not a name.
+REF_IS_ARN = {"AWS::Lambda::Alias", "AWS::Lambda::Version", "AWS::IAM::ManagedPolicy"}
 
 
 def tool(tools: Path, name: str) -> str:
@@ -141,6 +146,8 @@ def resolve(value: Any, resources: Mapping[str, Any]) -> Any:
         return value
     if set(value) == {"Ref"}:
         name = value["Ref"]
+        if resources.get(name, {}).get("Type") in REF_IS_ARN:
+            return _arn(resources, name)
         return PSEUDO.get(name) or name.lower()
     if set(value) == {"Fn::GetAtt"}:
         logical_id, attribute = value["Fn::GetAtt"]

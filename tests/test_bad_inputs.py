@@ -78,6 +78,14 @@ def image(tmp: Path, **options: Any) -> Callable[[Stack], Any]:
     return build
 
 
+def latin1_dockerfile(stack: Stack) -> Any:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "Dockerfile").write_bytes("FROM scratch\n# caf\xe9\n".encode("latin-1"))
+    return LambdaImage(stack, "Image", directory=folder, architecture="arm64")
+
+
 def vpc_function(**options: Any) -> Callable[[Stack], Any]:
     def build(stack: Stack) -> Any:
         vpc = ec2.Vpc(
@@ -303,6 +311,8 @@ API: list[tuple[str, Callable[[Stack], Any], str, str]] = [
     ("image Dockerfile missing", image(Path(), file="Nope.Dockerfile"), "file",
      "'Nope.Dockerfile'"),
     ("image architecture", image(Path(), architecture="arm65"), "architecture", "'arm65'"),
+    ("image Dockerfile not UTF-8", lambda stack: latin1_dockerfile(stack), "file",
+     "'Dockerfile'"),
 ]  # fmt: skip
 
 
@@ -341,3 +351,122 @@ def test_a_published_image_needs_the_publishing_synthesizer() -> None:
         LambdaImage(images, "Image", directory=SAMPLE, architecture="arm64", repository=repo)
     assert "image_publishing_synthesizer('platform/x')" in str(error.value)
     assert image_publishing_synthesizer  # the fix the message names
+
+
+def _config(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    from stacks.generate import org_config
+
+    document = org_config(2, 2)
+    change(document)
+    return document
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        target: Any = document
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        if last.isdigit():
+            target[int(last)] = value
+        else:
+            target[last] = value
+
+    return change
+
+
+FN = "consumerAccounts.0.functions.0"
+CONNECTION = "arn:aws:codeconnections:us-east-1:111111111111:connection/x"
+# (case id, change to a valid generated configuration, key path in the error, value text)
+CONFIGURATION: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("image account short", _set("imageAccount.account", "1111"), "imageAccount.account", "1111"),
+    ("image account fullwidth", _set("imageAccount.account", FULLWIDTH_ACCOUNT),
+     "imageAccount.account", FULLWIDTH_ACCOUNT[:3]),
+    ("image region", _set("imageAccount.region", "mars-1"), "imageAccount.region", "mars-1"),
+    ("repository name", _set("repositories.0.name", "Platform"), "repositories[0].name",
+     "Platform"),
+    ("repository consumer unknown", _set("repositories.0.consumers", ["ghost"]),
+     "repositories[0].consumers[0]", "ghost"),
+    ("organization id", _set("repositories.0.organizationId", "o-x"),
+     "repositories[0].organizationId", "o-x"),
+    ("repository region twice", _set("repositories.0.regions", ["eu-west-1", "eu-west-1"]),
+     "repositories[0].regions[1]", "eu-west-1"),
+    ("image architecture", _set("images.0.architecture", "amd64"), "images[0].architecture",
+     "amd64"),
+    ("image folder", _set("images.0.directory", "no/such/folder"), "images[0].directory",
+     "no/such/folder"),
+    ("image file number", _set("images.0.file", 5), "images[0].file", "5"),
+    ("image repository unknown", _set("images.0.repository", "other/repo"),
+     "images[0].repository", "other/repo"),
+    ("consumer account", _set("consumerAccounts.0.account", "abc"), "consumerAccounts[0].account",
+     "abc"),
+    ("consumer is image account", _set("consumerAccounts.0.account", "111111111111"),
+     "consumerAccounts[0].account", "111111111111"),
+    ("consumer region without copy", _set("consumerAccounts.0.region", "ap-south-1"),
+     "consumerAccounts[0].region", "ap-south-1"),
+    ("wave zero", _set("consumerAccounts.0.wave", 0), "consumerAccounts[0].wave", "0"),
+    ("function stacks zero", _set("consumerAccounts.0.functionStacks", 0),
+     "consumerAccounts[0].functionStacks", "0"),
+    ("function name", _set(f"{FN}.name", "Bad Name"), "consumerAccounts[0].functions[0].name",
+     "Bad Name"),
+    ("function image unknown", _set(f"{FN}.image", "nope"),
+     "consumerAccounts[0].functions[0].image", "nope"),
+    ("function memory", _set(f"{FN}.memorySize", 64), "consumerAccounts[0].functions[0].memorySize",
+     "64"),
+    ("function memory text", _set(f"{FN}.memorySize", "512"),
+     "consumerAccounts[0].functions[0].memorySize", "512"),
+    ("function timeout", _set(f"{FN}.timeoutSeconds", 901),
+     "consumerAccounts[0].functions[0].timeoutSeconds", "901"),
+    ("function /tmp", _set(f"{FN}.ephemeralStorageSize", 100),
+     "consumerAccounts[0].functions[0].ephemeralStorageSize", "100"),
+    ("function command text", _set(f"{FN}.command", "app.handler"),
+     "consumerAccounts[0].functions[0].command", "app.handler"),
+    ("function entrypoint relative", _set(f"{FN}.entrypoint", ["python3"]),
+     "consumerAccounts[0].functions[0].entrypoint[0]", "python3"),
+    ("function environment list", _set(f"{FN}.environment", ["A=1"]),
+     "consumerAccounts[0].functions[0].environment", "A=1"),
+    ("function environment reserved", _set(f"{FN}.environment", {"AWS_REGION": "x"}),
+     "consumerAccounts[0].functions[0].environment['AWS_REGION']", "AWS_REGION"),
+    ("function workdir", _set(f"{FN}.workingDirectory", "rel"),
+     "consumerAccounts[0].functions[0].workingDirectory", "rel"),
+    ("function alias", _set(f"{FN}.alias", "007"), "consumerAccounts[0].functions[0].alias",
+     "007"),
+    ("deployment type", _set(f"{FN}.deployment", {"type": "big-bang"}),
+     "consumerAccounts[0].functions[0].deployment.type", "big-bang"),
+    ("deployment percent", _set(f"{FN}.deployment", {"type": "canary", "percent": 100,
+                                                     "minutes": 5}),
+     "consumerAccounts[0].functions[0].deployment.percent", "100"),
+    ("deployment minutes missing", _set(f"{FN}.deployment", {"type": "linear", "percent": 10}),
+     "consumerAccounts[0].functions[0].deployment.minutes", "None"),
+    ("provisioned zero", _set(f"{FN}.provisionedConcurrency", 0),
+     "consumerAccounts[0].functions[0].provisionedConcurrency", "0"),
+    ("unknown key", _set(f"{FN}.memory", 512), "consumerAccounts[0].functions[0].memory", "512"),
+    ("pipeline branch empty", _set("pipeline", {"account": "111111111111", "branch": "",
+                                                "connectionArn": CONNECTION,
+                                                "repository": "o/r"}),
+     "pipeline.branch", "''"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "shown"),
+    [case[1:] for case in CONFIGURATION],
+    ids=[case[0] for case in CONFIGURATION],
+)
+def test_bad_configuration_is_one_clear_error_with_its_key_path(
+    change: Callable[[dict[str, Any]], None], field: str, shown: str
+) -> None:
+    from lambda_image_constructs.org import parse_config
+
+    with pytest.raises(LambdaImageValidationError) as error:
+        parse_config(_config(change), "org.yaml")
+    assert str(error.value).startswith("configuration org.yaml:")
+    problem = next((p for p in error.value.problems if p.field == field), None)
+    assert problem is not None, str(error.value)
+    assert shown in str(problem), str(problem)
+
+
+def test_the_tables_hold_at_least_150_bad_inputs() -> None:
+    # counted in README ("Bad input"): the API and configuration tables here, the CLI's in
+    # tests/test_local_cli_bad_inputs.py
+    assert len(API) + len(CONFIGURATION) >= 150

@@ -171,6 +171,25 @@ def test_pipeline_uses_cross_account_keys_and_the_pinned_cli(
     )
 
 
+def test_pipeline_pins_cdk_assets_builds_without_attestations_and_keeps_its_keys(
+    pipeline_template: dict[str, Any],
+) -> None:
+    from lambda_image_constructs.org.pipeline_stack import CDK_ASSETS_VERSION
+
+    projects = resources_of_type(pipeline_template, "AWS::CodeBuild::Project").values()
+    assets = [p for p in projects if "cdk-assets" in json.dumps(p["Properties"]["Source"])]
+    assert assets
+    for project in assets:
+        assert f"cdk-assets@{CDK_ASSETS_VERSION}" in project["Properties"]["Source"]["BuildSpec"]
+        assert "cdk-assets@latest" not in project["Properties"]["Source"]["BuildSpec"]
+        variables = project["Properties"]["Environment"]["EnvironmentVariables"]
+        assert {"Name": "BUILDX_NO_DEFAULT_ATTESTATIONS", "Type": "PLAINTEXT", "Value": "1"} in (
+            variables
+        )
+    for key in resources_of_type(pipeline_template, "AWS::KMS::Key").values():
+        assert key["DeletionPolicy"] == "Retain"
+
+
 def test_generated_organisation_synthesizes(tmp_path: Path) -> None:
     config = tmp_path / "org.json"
     config.write_text(json.dumps(org_config(consumer_accounts=3, functions_per_account=4)))

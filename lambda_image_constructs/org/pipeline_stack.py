@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, CfnResource, Environment, Stack, Validations, pipelines
+from aws_cdk import (
+    Acknowledgment,
+    CfnResource,
+    Environment,
+    RemovalPolicy,
+    Stack,
+    Validations,
+    pipelines,
+)
+from aws_cdk import aws_codebuild as codebuild
 from constructs import Construct, IConstruct
 
 from .config import AppConfig
@@ -19,6 +28,13 @@ from .stages import (
 )
 
 PIPELINE_CONTEXT_KEY = "pipeline"
+# The cdk-assets release that publishes the images (CDK Pipelines installs the latest by
+# default, so a run could change how images are built without a change of ours).
+CDK_ASSETS_VERSION = "4.7.3"
+# How images are built in CodeBuild, as `cdk deploy` builds them here (lambda-images-docker):
+# no default provenance attestations, so what is pushed is one image manifest, never the OCI
+# index Lambda refuses.
+IMAGE_BUILD_ENVIRONMENT = {"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}
 
 
 class PipelineStack(Stack):
@@ -76,6 +92,15 @@ class PipelineStack(Stack):
             cross_account_keys=True,
             enable_key_rotation=True,
             cli_version=cli_version,
+            cdk_assets_cli_version=CDK_ASSETS_VERSION,
+            asset_publishing_code_build_defaults=pipelines.CodeBuildOptions(
+                build_environment=codebuild.BuildEnvironment(
+                    environment_variables={
+                        name: codebuild.BuildEnvironmentVariable(value=value)
+                        for name, value in IMAGE_BUILD_ENVIRONMENT.items()
+                    }
+                )
+            ),
             synth=pipelines.ShellStep(
                 "Synth",
                 input=source,
@@ -117,6 +142,14 @@ class PipelineStack(Stack):
         # Build now rather than at synth, so the pipeline's resources exist to be checked and
         # acknowledged here.
         self.pipeline.build_pipeline()
+        # Kept with the stack, as the artifact bucket is: what it encrypted stays readable.
+        keys = [self.pipeline.pipeline.artifact_bucket.encryption_key] + [
+            support.replication_bucket.encryption_key
+            for support in self.pipeline.pipeline.cross_region_support.values()
+        ]
+        for key in keys:
+            if key is not None:
+                key.apply_removal_policy(RemovalPolicy.RETAIN)
         self._acknowledge_cdk_pipelines_findings()
 
     def _acknowledge_cdk_pipelines_findings(self) -> None:
@@ -157,7 +190,9 @@ class PipelineStack(Stack):
             "AwsSolutions-IAM5[Resource::*]": (
                 "codebuild:StartBuild/BatchGetBuilds (asset publishing), cloudformation:"
                 "DescribeStacks and s3:ListBucket (self-mutation across bootstrapped accounts)"
-                " name resources that only exist per run."
+                " name resources that only exist per run; with actions in other Regions, the"
+                " pipeline role's KMS use of each Region's artifact replication key, which"
+                " CodePipeline cannot reference across Regions."
             ),
             f"AwsSolutions-IAM5[Resource::arn:*:iam::{account}:role/*]": (
                 "Self-mutation may assume only roles tagged aws-cdk:bootstrap-role (the CDK"
@@ -204,6 +239,17 @@ class PipelineStack(Stack):
             CKV_AWS_21=acknowledgements["NIST.800.53.R5-S3BucketVersioningEnabled"],
         )
         self._acknowledge_cross_region_support(acknowledgements)
+        if self.pipeline.pipeline.cross_region_support:
+            role_policy = self.pipeline.pipeline.role.node.try_find_child("DefaultPolicy")
+            if role_policy is not None:
+                skip_checkov(
+                    role_policy,
+                    CKV_AWS_111=(
+                        "The pipeline role's KMS use of the artifact replication keys of the"
+                        " other Regions, which CodePipeline cannot name across Regions; see"
+                        " AwsSolutions-IAM5[Resource::*]."
+                    ),
+                )
         docker_role = self.node.try_find_child("Pipeline")
         assets = docker_role.node.try_find_child("Assets") if docker_role else None
         role = assets.node.try_find_child("DockerRole") if assets else None
