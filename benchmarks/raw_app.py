@@ -90,18 +90,7 @@ def build(app: App, config: dict[str, Any]) -> None:
     region = config["imageAccount"]["region"]
     [image_spec] = config["images"]
     for consumer, stack in consumer_stacks(app, config):
-        key = kms.Key(
-            stack, "FunctionsKey", enable_key_rotation=True,
-            description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
-        )  # fmt: skip
-        key.add_to_resource_policy(iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
-            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                     "kms:Describe*"],
-            resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                    f"arn:aws:logs:{region}:{consumer['account']}:log-group:*"}},
-        ))  # fmt: skip
+        key = functions_key(stack, region, consumer["account"])
         tracing = iam.ManagedPolicy(
             stack, "ImageFunctionTracingPolicy",
             description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
@@ -110,6 +99,24 @@ def build(app: App, config: dict[str, Any]) -> None:
         )  # fmt: skip
         for spec in consumer["functions"]:
             add_function(stack, key, tracing, spec, uri, image_spec["architecture"], platform)
+
+
+def functions_key(stack: Stack, region: str, account: str) -> kms.Key:
+    """The consumer stack's key for its functions' logs and environments, which CloudWatch
+    Logs may use for this account's log groups only."""
+    key = kms.Key(
+        stack, "FunctionsKey", enable_key_rotation=True,
+        description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
+    )  # fmt: skip
+    key.add_to_resource_policy(iam.PolicyStatement(
+        principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
+        actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                 "kms:Describe*"],
+        resources=["*"],
+        conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                f"arn:aws:logs:{region}:{account}:log-group:*"}},
+    ))  # fmt: skip
+    return key
 
 
 def build_image_account(app: App, config: dict[str, Any]) -> tuple[str, str]:
