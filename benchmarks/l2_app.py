@@ -13,6 +13,7 @@ resources (benchmarks/compare_templates.py checks that). The image account and t
 stacks and their key are benchmarks/raw_app.py's.
 
     python benchmarks/l2_app.py <consumer accounts> <functions each> <outdir> [--count-jsii]
+                                [--count-constructs]
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ baseline (b) of benchmarks/synth_scale.py. It emits the same templates as the li
 (benchmarks/compare_templates.py checks that, asset hashes masked), so the ratio of the two
 synth times measures the library's overhead alone.
 
-    python benchmarks/raw_app.py <consumer accounts> <functions each> <outdir>
+    python benchmarks/raw_app.py <consumer accounts> <functions each> <outdir> [--count-jsii]
+                                 [--count-constructs]
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from constructs import Construct
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from stacks.generate import org_config  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from round_trips import Tally  # noqa: E402
 
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 PUBLISH = [
@@ -243,20 +247,28 @@ def add_function(
 
 def timed_synth(build: Callable[[App, dict[str, Any]], None]) -> int:
     """Build the organisation sized by the command line with ``build``, synthesize it, and
-    print the construct and synth times as one JSON line."""
+    print the construct and synth times (and the counts ``Tally`` was asked for) as one JSON
+    line."""
     accounts, functions, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    tally = Tally(sys.argv)
     started = time.monotonic()
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    context.pop("lambda-image-constructs", None)
-    app = App(outdir=outdir, context=context)
+    app = App(outdir=outdir, context=plain_context())
     built = time.monotonic()
     build(app, org_config(accounts, functions))
     constructed = time.monotonic()
+    tally.built()
     app.synth()
     done = time.monotonic()
     print(json.dumps({"construct_s": constructed - built, "synth_s": done - constructed,
-                      "total_s": done - started}))  # fmt: skip
+                      "total_s": done - started, **tally.figures(app)}))  # fmt: skip
     return 0
+
+
+def plain_context() -> dict[str, Any]:
+    """The example app's context (cdk.json) without this library's settings."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.pop("lambda-image-constructs", None)
+    return context
 
 
 if __name__ == "__main__":
