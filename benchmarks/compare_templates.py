@@ -1,12 +1,15 @@
 """Check that the hand-written apps (benchmarks/raw_app.py and benchmarks/floor_app.py in
 Python, benchmarks/js/raw_app.js in JavaScript) emit the same templates as this library's app
-for the same generated organisation, asset hashes masked. Exit 1 on a difference.
+for the same generated organisation, asset hashes masked, and that the aws-cdk-lib L2 app
+(benchmarks/l2_app.py), whose templates differ in shape, makes as many resources per function
+as the library. Exit 1 on a difference.
 
     python benchmarks/compare_templates.py [<consumer accounts> <functions each>]
 """
 
 from __future__ import annotations
 
+import collections
 import difflib
 import json
 import re
@@ -38,39 +41,98 @@ def commands(accounts: int, functions: int, outdir: Path, config: Path) -> dict[
                     str(outdir)],
         "python": [sys.executable, str(BENCHMARKS / "raw_app.py"), *size, str(outdir)],
         "python floor": [sys.executable, str(BENCHMARKS / "floor_app.py"), *size, str(outdir)],
+        "python L2": [sys.executable, str(BENCHMARKS / "l2_app.py"), *size, str(outdir)],
         "javascript": [str(NODE), str(BENCHMARKS / "js" / "raw_app.js"), *size, str(outdir),
                        str(config)],
     }  # fmt: skip
 
 
-def synthesize(accounts: int, functions: int, scratch: Path) -> dict[str, str]:
+IDENTICAL = ("python", "python floor", "javascript")  # the library's templates exactly
+SAME_COUNTS = ("python L2",)  # as many resources per function as the library
+
+
+def synthesize(accounts: int, functions: int, scratch: Path) -> dict[str, dict[str, Any]]:
+    """Every app's templates, by app and stack."""
     config = scratch / "org.json"
     config.write_text(json.dumps(org_config(accounts, functions)))
     found = {}
-    for name in ("library", "python", "python floor", "javascript"):
+    for name in ("library", *IDENTICAL, *SAME_COUNTS):
         outdir = scratch / name
         command = commands(accounts, functions, outdir, config)[name]
         subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
-        found[name] = masked(assembly_templates(outdir))
+        found[name] = assembly_templates(outdir)
     return found
+
+
+def resource_counts(
+    templates: dict[str, Any], config: dict[str, Any]
+) -> dict[str, tuple[int, dict[str, int]]]:
+    """For each consumer stack: how many of its resources are the stack's own (shared by its
+    functions) and how many each function's. A resource is a function's when its logical ID
+    starts with the function's name (its letters and digits), as the IDs aws-cdk-lib gives the
+    constructs of a function, or beside it named after it, do."""
+    counts = {}
+    for consumer in config["consumerAccounts"]:
+        stack = f"Consumer-{consumer['name']}/Functions"
+        names = {re.sub("[^A-Za-z0-9]", "", f["name"]): f["name"] for f in consumer["functions"]}
+        per_function: collections.Counter[str] = collections.Counter()
+        shared = 0
+        for logical_id in templates[stack]["Resources"]:
+            owners = [prefix for prefix in names if logical_id.startswith(prefix)]
+            if owners:
+                per_function[names[max(owners, key=len)]] += 1
+            else:
+                shared += 1
+        counts[stack] = (
+            shared,
+            {f["name"]: per_function[f["name"]] for f in consumer["functions"]},
+        )
+    return counts
+
+
+def same_counts(found: dict[str, dict[str, Any]], config: dict[str, Any]) -> list[str]:
+    """Print the resources per consumer stack of the library and of each app in SAME_COUNTS;
+    the apps whose count for some function differs from the library's."""
+    library = resource_counts(found["library"], config)
+    different = []
+    for name in SAME_COUNTS:
+        theirs = resource_counts(found[name], config)
+        for stack, (shared, ours) in library.items():
+            their_shared, their_functions = theirs[stack]
+            print(f"{stack}: library {describe(shared, ours)}; {name}"
+                  f" {describe(their_shared, their_functions)}")  # fmt: skip
+            if ours != their_functions and name not in different:
+                different.append(name)
+    return different
+
+
+def describe(shared: int, per_function: dict[str, int]) -> str:
+    """'20 resources (2 of the stack, 6 for each of 3 functions)'."""
+    spread = collections.Counter(per_function.values())
+    each = ", ".join(f"{count} for each of {n} functions" for count, n in sorted(spread.items()))
+    return f"{shared + sum(per_function.values())} resources ({shared} of the stack, {each})"
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     accounts, functions = (int(a) for a in arguments[:2]) if len(arguments) > 1 else (2, 3)
     with tempfile.TemporaryDirectory() as scratch:
-        templates = synthesize(accounts, functions, Path(scratch))
+        found = synthesize(accounts, functions, Path(scratch))
+    templates = {name: masked(found[name]) for name in ("library", *IDENTICAL)}
     different = [name for name, text in templates.items() if text != templates["library"]]
     for name in different:
         diff = difflib.unified_diff(
             templates["library"].splitlines(), templates[name].splitlines(), "library", name
         )
         print("\n".join(list(diff)[:80]))
-    if different:
+    miscounted = same_counts(found, org_config(accounts, functions))
+    for name in miscounted:
+        print(f"{name} does not make as many resources per function as the library")
+    if different or miscounted:
         return 1
     print(f"identical templates at {accounts}x{functions} (asset hashes masked): the library,"
           " the hand-written Python app, its fewest-round-trips form and the hand-written"
-          " JavaScript app")  # fmt: skip
+          " JavaScript app; as many resources per function in the L2 app")  # fmt: skip
     return 0
 
 

@@ -25,12 +25,12 @@ from raw_app import build_image_account, consumer_stacks, timed_synth  # noqa: E
 from lambda_image_constructs.logical_ids import logical_id  # noqa: E402
 
 CHECKOV_117 = (
-    " reaches AWS APIs through their public endpoints and no private network resource, so it"
-    " runs outside a VPC (no ENIs or NAT to manage)."
+    " was given no vpc, so it runs in Lambda's own network with no ENIs to manage; pass vpc= to"
+    " run it in one of your VPCs."
 )
 CHECKOV_115 = (
-    " shares the account's unreserved concurrency pool; reserved_concurrent_executions caps it"
-    " when its workload needs it."
+    " was given no reserved_concurrent_executions, so it shares the account's unreserved"
+    " concurrency pool; set it to reserve and cap it."
 )
 
 
@@ -88,17 +88,17 @@ def add_functions(
             "ManagedPolicyArns": [{"Ref": tracing}],
         })  # fmt: skip
         CfnResource(stack, policy, type="AWS::IAM::ManagedPolicy", properties={
-            "Description": f"Permissions of {path}/ExecutionRole",
+            "Description": f"Permissions of {path}",
             "Path": "/",
             "PolicyDocument": document(
+                {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(queue)},
                 {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
-                 "Resource": arn(log_group)},
-                {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(queue)}),
+                 "Resource": arn(log_group)}),
             "Roles": [{"Ref": role}],
         })  # fmt: skip
         CfnResource(stack, queue, type="AWS::SQS::Queue", properties={
             "KmsMasterKeyId": "alias/aws/sqs", "MessageRetentionPeriod": 1209600,
-        }).apply_removal_policy(RemovalPolicy.DESTROY)  # fmt: skip
+        }).apply_removal_policy(RemovalPolicy.RETAIN)  # fmt: skip
         CfnResource(stack, logical_id(name, "DeadLetterQueue", "Policy", "Resource"),
                     type="AWS::SQS::QueuePolicy", properties={
             "PolicyDocument": document({
@@ -123,7 +123,7 @@ def add_functions(
             "Timeout": 30,
             "TracingConfig": {"Mode": "Active"},
         })  # fmt: skip
-        function.add_override("DependsOn", [policy])
+        function.add_override("DependsOn", [policy, role])
         function.add_override("Metadata", {
             "lambda-image-constructs:image-platform": platform,
             "checkov": {"skip": [{"id": "CKV_AWS_117", "comment": path + CHECKOV_117},

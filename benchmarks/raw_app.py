@@ -3,7 +3,8 @@ baseline (b) of benchmarks/synth_scale.py. It emits the same templates as the li
 (benchmarks/compare_templates.py checks that, asset hashes masked), so the ratio of the two
 synth times measures the library's overhead alone.
 
-    python benchmarks/raw_app.py <consumer accounts> <functions each> <outdir>
+    python benchmarks/raw_app.py <consumer accounts> <functions each> <outdir> [--count-jsii]
+                                 [--count-constructs]
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from constructs import Construct
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from stacks.generate import org_config  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from round_trips import Tally  # noqa: E402
 
 PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 PUBLISH = [
@@ -90,18 +94,7 @@ def build(app: App, config: dict[str, Any]) -> None:
     region = config["imageAccount"]["region"]
     [image_spec] = config["images"]
     for consumer, stack in consumer_stacks(app, config):
-        key = kms.Key(
-            stack, "FunctionsKey", enable_key_rotation=True,
-            description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
-        )  # fmt: skip
-        key.add_to_resource_policy(iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
-            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                     "kms:Describe*"],
-            resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                    f"arn:aws:logs:{region}:{consumer['account']}:log-group:*"}},
-        ))  # fmt: skip
+        key = functions_key(stack, region, consumer["account"])
         tracing = iam.ManagedPolicy(
             stack, "ImageFunctionTracingPolicy",
             description=f"X-Ray permissions of the ImageFunctions in {stack.node.path}",
@@ -110,6 +103,24 @@ def build(app: App, config: dict[str, Any]) -> None:
         )  # fmt: skip
         for spec in consumer["functions"]:
             add_function(stack, key, tracing, spec, uri, image_spec["architecture"], platform)
+
+
+def functions_key(stack: Stack, region: str, account: str) -> kms.Key:
+    """The consumer stack's key for its functions' logs and environments, which CloudWatch
+    Logs may use for this account's log groups only."""
+    key = kms.Key(
+        stack, "FunctionsKey", enable_key_rotation=True,
+        description=f"Encrypts the logs and environment of the functions in {stack.stack_name}",
+    )  # fmt: skip
+    key.add_to_resource_policy(iam.PolicyStatement(
+        principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
+        actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                 "kms:Describe*"],
+        resources=["*"],
+        conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                f"arn:aws:logs:{region}:{account}:log-group:*"}},
+    ))  # fmt: skip
+    return key
 
 
 def build_image_account(app: App, config: dict[str, Any]) -> tuple[str, str]:
@@ -197,12 +208,13 @@ def add_function(
         encryption=sqs.QueueEncryption.KMS_MANAGED,
         enforce_ssl=True,
         retention_period=Duration.days(14),
+        removal_policy=RemovalPolicy.RETAIN,
     )
     execution_policy = iam.ManagedPolicy(role, "ExecutionPolicy", roles=[role],
-                      description=f"Permissions of {path}/ExecutionRole", statements=[
+                      description=f"Permissions of {path}", statements=[
+        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
         iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                             resources=[log_group.log_group_arn]),
-        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
     ])  # fmt: skip
     function = lambda_.CfnFunction(
         Construct(scope, "Resource"), "Resource",
@@ -221,33 +233,42 @@ def add_function(
         timeout=30,
         tracing_config={"mode": "Active"},
     )  # fmt: skip
-    function.node.add_dependency(execution_policy)
+    # as aws_lambda.Function does: after its role and the policy that holds its permissions
+    function.node.add_dependency(execution_policy, role)
     function.add_metadata("lambda-image-constructs:image-platform", platform)
     function.add_metadata("checkov", {"skip": [
-        {"id": "CKV_AWS_117", "comment": f"{path} reaches AWS APIs through their public endpoints"
-         " and no private network resource, so it runs outside a VPC (no ENIs or NAT to"
-         " manage)."},
-        {"id": "CKV_AWS_115", "comment": f"{path} shares the account's unreserved concurrency"
-         " pool; reserved_concurrent_executions caps it when its workload needs it."},
+        {"id": "CKV_AWS_117", "comment": f"{path} was given no vpc, so it runs in Lambda's own"
+         " network with no ENIs to manage; pass vpc= to run it in one of your VPCs."},
+        {"id": "CKV_AWS_115", "comment": f"{path} was given no reserved_concurrent_executions,"
+         " so it shares the account's unreserved concurrency pool; set it to reserve and cap"
+         " it."},
     ]})  # fmt: skip
 
 
 def timed_synth(build: Callable[[App, dict[str, Any]], None]) -> int:
     """Build the organisation sized by the command line with ``build``, synthesize it, and
-    print the construct and synth times as one JSON line."""
+    print the construct and synth times (and the counts ``Tally`` was asked for) as one JSON
+    line."""
     accounts, functions, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    tally = Tally(sys.argv)
     started = time.monotonic()
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    context.pop("lambda-image-constructs", None)
-    app = App(outdir=outdir, context=context)
+    app = App(outdir=outdir, context=plain_context())
     built = time.monotonic()
     build(app, org_config(accounts, functions))
     constructed = time.monotonic()
+    tally.built()
     app.synth()
     done = time.monotonic()
     print(json.dumps({"construct_s": constructed - built, "synth_s": done - constructed,
-                      "total_s": done - started}))  # fmt: skip
+                      "total_s": done - started, **tally.figures(app)}))  # fmt: skip
     return 0
+
+
+def plain_context() -> dict[str, Any]:
+    """The example app's context (cdk.json) without this library's settings."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.pop("lambda-image-constructs", None)
+    return context
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """One synthesis of a generated organisation with this library; prints one JSON line.
 
     python benchmarks/synth_once.py <accounts> <functions each> [--nag] [--count-jsii]
-                                    [--outdir DIR]
+                                    [--count-constructs] [--outdir DIR]
 
 Run by benchmarks/synth_scale.py in a fresh process per measurement (jsii starts one Node
 process per Python process, which is part of what is measured).
@@ -17,28 +17,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from round_trips import Tally  # noqa: E402
 
 
 def main() -> int:
     accounts, functions = int(sys.argv[1]), int(sys.argv[2])
-    nag, count = "--nag" in sys.argv, "--count-jsii" in sys.argv
+    nag = "--nag" in sys.argv
     started = time.monotonic()
     from aws_cdk import App
 
     import app as application
     from stacks.generate import org_config
 
-    calls = {"n": 0}
-    if count:
-        from jsii._kernel.providers import process
-
-        original = process._NodeProcess.send
-
-        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            calls["n"] += 1
-            return original(self, *args, **kwargs)
-
-        process._NodeProcess.send = counted  # type: ignore[method-assign]
+    tally = Tally(sys.argv)
     if not nag:
         application.register_compliance_packs = lambda app: None  # type: ignore[assignment]
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
@@ -51,15 +42,14 @@ def main() -> int:
         app = App(outdir=outdir, context={**context, "config": str(config)})
         application.build_app(app)
         built = time.monotonic()
-        constructed_calls = calls["n"]
+        tally.built()
         app.synth()
         done = time.monotonic()
+        counted = tally.figures(app)
     print(json.dumps({
         "accounts": accounts, "functions": accounts * functions, "nag": nag,
         "import_s": imported - started, "construct_s": built - imported,
-        "synth_s": done - built, "total_s": done - started,
-        "jsii_calls_construct": constructed_calls if count else None,
-        "jsii_calls_total": calls["n"] if count else None,
+        "synth_s": done - built, "total_s": done - started, **counted,
     }))  # fmt: skip
     return 0
 

@@ -61,12 +61,13 @@ function addFunction(stack, key, tracing, spec, uri, architecture, platform) {
   });
   const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14),
+    removalPolicy: cdk.RemovalPolicy.RETAIN,
   });
   const executionPolicy = new iam.ManagedPolicy(role, 'ExecutionPolicy', {
-    roles: [role], description: `Permissions of ${fnPath}/ExecutionRole`,
+    roles: [role], description: `Permissions of ${fnPath}`,
     statements: [
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     ],
   });
   const fn = new lambda.CfnFunction(new Construct(scope, 'Resource'), 'Resource', {
@@ -85,11 +86,12 @@ function addFunction(stack, key, tracing, spec, uri, architecture, platform) {
     timeout: 30,
     tracingConfig: { mode: 'Active' },
   });
-  fn.node.addDependency(executionPolicy);
+  // as lambda.Function does: after its role and the policy that holds its permissions
+  fn.node.addDependency(executionPolicy, role);
   fn.addMetadata('lambda-image-constructs:image-platform', platform);
   fn.addMetadata('checkov', { skip: [
-    { id: 'CKV_AWS_117', comment: `${fnPath} reaches AWS APIs through their public endpoints and no private network resource, so it runs outside a VPC (no ENIs or NAT to manage).` },
-    { id: 'CKV_AWS_115', comment: `${fnPath} shares the account's unreserved concurrency pool; reserved_concurrent_executions caps it when its workload needs it.` },
+    { id: 'CKV_AWS_117', comment: `${fnPath} was given no vpc, so it runs in Lambda's own network with no ENIs to manage; pass vpc= to run it in one of your VPCs.` },
+    { id: 'CKV_AWS_115', comment: `${fnPath} was given no reserved_concurrent_executions, so it shares the account's unreserved concurrency pool; set it to reserve and cap it.` },
   ] });
 }
 
