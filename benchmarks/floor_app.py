@@ -91,9 +91,9 @@ def add_functions(
             "Description": f"Permissions of {path}",
             "Path": "/",
             "PolicyDocument": document(
-                {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(queue)},
                 {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
-                 "Resource": arn(log_group)}),
+                 "Resource": arn(log_group)},
+                {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn(queue)}),
             "Roles": [{"Ref": role}],
         })  # fmt: skip
         CfnResource(stack, queue, type="AWS::SQS::Queue", properties={

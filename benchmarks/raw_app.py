@@ -59,7 +59,9 @@ def repository_policy(account: str, region: str, consumers: list[str]) -> dict[s
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "LambdaECRImageRetrievalPolicy", "Effect": "Allow",
-             "Principal": {"Service": "lambda.amazonaws.com"}, "Action": PULL},
+             "Principal": {"Service": "lambda.amazonaws.com"}, "Action": PULL,
+             "Condition": {"StringLike": {
+                 "aws:sourceARN": f"arn:aws:lambda:{region}:{account}:function:*"}}},
             {"Sid": "CrossAccountPermission", "Effect": "Allow", "Action": PULL,
              "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in consumers]}},
             {"Sid": "LambdaECRImageCrossAccountRetrievalPolicy", "Effect": "Allow",
@@ -212,9 +214,9 @@ def add_function(
     )
     execution_policy = iam.ManagedPolicy(role, "ExecutionPolicy", roles=[role],
                       description=f"Permissions of {path}", statements=[
-        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
         iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                             resources=[log_group.log_group_arn]),
+        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
     ])  # fmt: skip
     function = lambda_.CfnFunction(
         Construct(scope, "Resource"), "Resource",

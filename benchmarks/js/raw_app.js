@@ -34,7 +34,8 @@ function repositoryPolicy(account, region, consumers) {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'LambdaECRImageRetrievalPolicy', Effect: 'Allow',
-        Principal: { Service: 'lambda.amazonaws.com' }, Action: PULL },
+        Principal: { Service: 'lambda.amazonaws.com' }, Action: PULL,
+        Condition: { StringLike: { 'aws:sourceARN': `arn:aws:lambda:${region}:${account}:function:*` } } },
       { Sid: 'CrossAccountPermission', Effect: 'Allow', Action: PULL,
         Principal: { AWS: consumers.map((a) => `arn:aws:iam::${a}:root`) } },
       { Sid: 'LambdaECRImageCrossAccountRetrievalPolicy', Effect: 'Allow', Action: PULL,
@@ -66,8 +67,8 @@ function addFunction(stack, key, tracing, spec, uri, architecture, platform) {
   const executionPolicy = new iam.ManagedPolicy(role, 'ExecutionPolicy', {
     roles: [role], description: `Permissions of ${fnPath}`,
     statements: [
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
     ],
   });
   const fn = new lambda.CfnFunction(new Construct(scope, 'Resource'), 'Resource', {
