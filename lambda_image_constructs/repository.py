@@ -463,11 +463,13 @@ class LambdaImageRepository(Construct):
     def note_function_use(self, *, by_digest: bool) -> None:
         """An ``ImageFunction`` of this app runs an image of this repository (by digest, or by
         tag): from then on no lifecycle rule expires an image it may run."""
+        before = (self.expires_untagged_images, self._used_by_tag or self._used_by_digest)
         if by_digest:
             self._used_by_digest = True
         else:
             self._used_by_tag = True
-        self._render_lifecycle()
+        if (self.expires_untagged_images, True) != before:
+            self._render_lifecycle()  # only when a rule comes or goes: one round trip
 
     @property
     def expires_untagged_images(self) -> bool:
