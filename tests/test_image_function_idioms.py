@@ -17,6 +17,7 @@ from aws_cdk import (
     Stack,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as alarm_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -93,13 +94,14 @@ def idioms() -> tuple[ImageFunction, dict[str, Any]]:
     caller = iam.Role(stack, "Caller", assumed_by=iam.AccountRootPrincipal())
     fn.grant_invoke(caller)
     fn.add_environment("STAGE", "prod")
-    cloudwatch.Alarm(
+    alarm = cloudwatch.Alarm(
         stack,
         "Errors",
         metric=fn.metric_errors(period=Duration.minutes(1)),
         threshold=1,
         evaluation_periods=1,
     )
+    alarm.add_alarm_action(alarm_actions.LambdaAction(fn))  # the function as an alarm target
     return fn, template_of(stack)
 
 
@@ -147,7 +149,15 @@ def test_an_eventbridge_rule_invokes_it(idioms: tuple[ImageFunction, dict[str, A
     [function_id] = resources_of_type(template, "AWS::Lambda::Function")
     assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
     permissions = resources_of_type(template, "AWS::Lambda::Permission").values()
-    assert [p["Properties"]["Principal"] for p in permissions] == ["events.amazonaws.com"]
+    principals = sorted(p["Properties"]["Principal"] for p in permissions)
+    assert principals == ["events.amazonaws.com", "lambda.alarms.cloudwatch.amazonaws.com"]
+
+
+def test_an_alarm_invokes_it(idioms: tuple[ImageFunction, dict[str, Any]]) -> None:
+    _, template = idioms
+    alarm = only_resource_of_type(template, "AWS::CloudWatch::Alarm")["Properties"]
+    [function_id] = resources_of_type(template, "AWS::Lambda::Function")
+    assert alarm["AlarmActions"] == [{"Fn::GetAtt": [function_id, "Arn"]}]
 
 
 def test_a_function_url_and_an_alias_on_the_current_version(
@@ -177,7 +187,8 @@ def test_grant_invoke_adds_an_identity_policy_and_no_permission(
         if "lambda:InvokeFunction" in json.dumps(r)
     ]
     assert caller_policies
-    assert len(resources_of_type(template, "AWS::Lambda::Permission")) == 1
+    # EventBridge's and the alarm's only: none for the role
+    assert len(resources_of_type(template, "AWS::Lambda::Permission")) == 2
 
 
 def test_add_environment_and_metrics(idioms: tuple[ImageFunction, dict[str, Any]]) -> None:
