@@ -87,7 +87,10 @@ class ImageSource(ABC):
 
     @staticmethod
     def from_asset(image: LambdaImage) -> ImageSource:
-        """An image built by ``LambdaImage`` (published to its repository under its hash)."""
+        """An image built by ``LambdaImage`` (published to its repository under its hash; a
+        function in another of the repository's ``regions`` runs the copy there)."""
+        if image.regional_copies:
+            return _RegionalAssetSource((image, *image.regional_copies.values()))
         return _AssetSource(image)
 
     @staticmethod

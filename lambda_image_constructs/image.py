@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import jsii
 from aws_cdk import (
@@ -16,6 +17,7 @@ from aws_cdk import (
     CfnResource,
     CfnWaitConditionHandle,
     DefaultStackSynthesizer,
+    Environment,
     IAspect,
     Stack,
     Stage,
@@ -108,6 +110,24 @@ def _give_image_only_stack_a_resource(stack: Stack) -> None:
         Aspects.of(stack).add(_ResourceForImageOnlyStack(stack))
 
 
+def _copy_stack(stack: Stack, region: str, repository: LambdaImageRepository) -> Stack:
+    """The stack beside ``stack`` that publishes its images into ``repository`` (a regional
+    copy), made by the first image that needs it."""
+    holder = cast(Construct, stack.node.scope)
+    name = f"{stack.node.id}-{region}"
+    found = holder.node.try_find_child(name)
+    if isinstance(found, Stack):
+        return found
+    account = stack.account
+    return Stack(
+        holder,
+        name,
+        env=Environment(account=None if is_unresolved(account) else account, region=region),
+        synthesizer=image_publishing_synthesizer(repository.repository_name),
+        description=f"Copy in {region} of the images of {stack.node.path}",
+    )
+
+
 def _stage_path(scope: Construct) -> str | None:
     stage = Stage.of(scope)
     return stage.node.path if stage is not None else None
@@ -193,6 +213,26 @@ class LambdaImage(Construct):
         :param today: The date deprecations are judged on. Default: today.
         """
         super().__init__(scope, id)
+        # What a copy in another Region of the repository is built with: the same.
+        settings: dict[str, Any] = {
+            "directory": directory,
+            "architecture": architecture,
+            "file": file,
+            "build_args": build_args,
+            "build_secrets": build_secrets,
+            "build_ssh": build_ssh,
+            "build_contexts": build_contexts,
+            "target": target,
+            "exclude": exclude,
+            "network_mode": network_mode,
+            "cache_from": cache_from,
+            "cache_to": cache_to,
+            "cache_disabled": cache_disabled,
+            "extra_hash": extra_hash,
+            "display_name": display_name,
+            "acknowledgements": acknowledgements,
+            "today": today,
+        }
         problems = Problems()
         parsed = parse_architecture(problems, "architecture", architecture)
         path = Path(directory)
@@ -288,6 +328,13 @@ class LambdaImage(Construct):
             self.image_uri = self.asset.image_uri
             self.repository_name = self.asset.repository.repository_name
         _give_image_only_stack_a_resource(Stack.of(self))
+        self.regional_copies: dict[str, LambdaImage] = {}
+        """The same image published into each regional copy of its repository, by Region."""
+        if repository is not None:
+            for region, copy in repository.regional_copies.items():
+                self.regional_copies[region] = LambdaImage(
+                    _copy_stack(Stack.of(self), region, copy), id, repository=copy, **settings
+                )
 
     @property
     def architecture(self) -> lambda_.Architecture:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import (
     Acknowledgment,
     DefaultStackSynthesizer,
+    Environment,
     RemovalPolicy,
     Stack,
     Validations,
@@ -25,6 +26,7 @@ from . import policies
 from .errors import Problems
 from .tokens import is_unresolved
 from .validation import (
+    REGION,
     check_account_id,
     check_function_name_pattern,
     check_int_range,
@@ -106,6 +108,7 @@ class LambdaImageRepository(Construct):
         archive_unpulled_after_days: int | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         empty_on_delete: bool = False,
+        regions: Sequence[str] = (),
     ) -> None:
         """
         :param repository_name: The ECR repository name. Default: a name CloudFormation
@@ -146,6 +149,11 @@ class LambdaImageRepository(Construct):
             repository. Default: none.
         :param removal_policy: What happens to the repository when it leaves the stack.
             Default: ``RemovalPolicy.RETAIN``.
+        :param regions: More Regions where functions run this repository's images (Lambda
+            only pulls from ECR in its own Region): a copy of this repository, with the same
+            settings and consumers, is made in a stack of each (``<stack id>-<Region>``, beside
+            this repository's stack), and a ``LambdaImage`` published here is published into
+            each copy too. Default: none.
         :param empty_on_delete: Delete the images when the repository is deleted; requires
             ``RemovalPolicy.DESTROY``. Default: ``False``.
         """
@@ -160,9 +168,13 @@ class LambdaImageRepository(Construct):
         )
         if archive_unpulled_after_days is not None:
             check_int_range(
-                problems, "archive_unpulled_after_days", archive_unpulled_after_days, 1, 36_500,
+                problems,
+                "archive_unpulled_after_days",
+                archive_unpulled_after_days,
+                1,
+                36_500,
                 "days",
-            )  # fmt: skip
+            )
         patterns = list(mutable_tag_patterns)
         if patterns and not immutable_tags:
             problems.add(
@@ -176,6 +188,14 @@ class LambdaImageRepository(Construct):
             )
         for index, pattern in enumerate(patterns):
             check_tag_exclusion_filter(problems, f"mutable_tag_patterns[{index}]", pattern)
+        region_list = list(regions) if not isinstance(regions, str) else [regions]
+        for index, value in enumerate(region_list):
+            if not isinstance(value, str) or not REGION.fullmatch(value):
+                problems.add(
+                    f"regions[{index}]", value, "must be an AWS Region such as 'eu-west-1'"
+                )
+            elif value in region_list[:index]:
+                problems.add(f"regions[{index}]", value, "must be listed once")
         if empty_on_delete and removal_policy != RemovalPolicy.DESTROY:
             problems.add(
                 "empty_on_delete",
@@ -239,6 +259,26 @@ class LambdaImageRepository(Construct):
         self._tags_can_move = not immutable_tags or bool(patterns)
         self._used_by_tag = self._used_by_digest = False
         self._render_lifecycle()
+        self.regional_copies: dict[str, LambdaImageRepository] = {}
+        """The copies of this repository in its other ``regions``, by Region."""
+        if region_list:
+            self._make_regional_copies(
+                region_list,
+                {
+                    "repository_name": repository_name,
+                    "consumer_accounts": consumer_accounts,
+                    "organization_id": organization_id,
+                    "same_account_access": same_account_access,
+                    "same_account_source_arn_condition": same_account_source_arn_condition,
+                    "immutable_tags": immutable_tags,
+                    "mutable_tag_patterns": mutable_tag_patterns,
+                    "scan_on_push": scan_on_push,
+                    "untagged_image_expiry_days": untagged_image_expiry_days,
+                    "archive_unpulled_after_days": archive_unpulled_after_days,
+                    "removal_policy": removal_policy,
+                    "empty_on_delete": empty_on_delete,
+                },
+            )
         if organization_id is not None:
             Validations.of(repository).acknowledge(
                 Acknowledgment(
@@ -288,6 +328,8 @@ class LambdaImageRepository(Construct):
     def add_consumer_accounts(self, consumers: Sequence[str | ConsumerAccount]) -> None:
         """Add several consumer accounts at once (one policy render for all of them)."""
         problems = Problems()
+        for copy in getattr(self, "regional_copies", {}).values():
+            copy.add_consumer_accounts(consumers)
         normalised = self._normalise_consumers(problems, "consumer_accounts", consumers)
         problems.raise_if_any(f"LambdaImageRepository {self.node.path}: add_consumer_account")
         previous = {account: set(patterns) for account, patterns in self._consumers.items()}
@@ -347,12 +389,15 @@ class LambdaImageRepository(Construct):
 
     def allow_cdk_asset_publishing(self, *, qualifier: str | None = None) -> str:
         """Let the CDK bootstrap image-publishing role of this account and Region push images
-        here, so stacks using ``image_publishing_synthesizer`` publish their image assets into
-        this repository. Returns the role ARN.
+        here (and each regional copy's role there), so stacks using
+        ``image_publishing_synthesizer`` publish their image assets into this repository.
+        Returns the role ARN.
 
         :param qualifier: The bootstrap qualifier. Default: the ``@aws-cdk/core:bootstrapQualifier``
             context value, else CDK's default.
         """
+        for copy in self.regional_copies.values():
+            copy.allow_cdk_asset_publishing(qualifier=qualifier)
         qualifier = (
             qualifier
             or self.node.try_get_context("@aws-cdk/core:bootstrapQualifier")
@@ -459,6 +504,43 @@ class LambdaImageRepository(Construct):
             self._extra_statements.pop()
             problems.raise_if_any(f"LambdaImageRepository {self.node.path}: adding a statement")
         self._render()
+
+    def _make_regional_copies(self, regions: list[str], settings: dict[str, Any]) -> None:
+        stack = self._stack
+        if stack.region in regions:
+            problems = Problems()
+            problems.add("regions", stack.region, "must not list the repository's own Region")
+            problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+        holder = cast(Construct, stack.node.scope)
+        for region in regions:
+            copy_stack = Stack(
+                holder,
+                f"{stack.node.id}-{region}",
+                env=Environment(
+                    account=None if is_unresolved(self._account) else self._account, region=region
+                ),
+                description=f"Copy in {region} of the repositories of {stack.node.path}",
+            )
+            self.regional_copies[region] = LambdaImageRepository(
+                copy_stack, self.node.id, **settings
+            )
+
+    def in_region(self, region: str) -> LambdaImageRepository:
+        """This repository, or its copy in ``region``."""
+        if region == self._region:
+            return self
+        try:
+            return self.regional_copies[region]
+        except KeyError:
+            problems = Problems()
+            problems.add(
+                "region",
+                region,
+                f"must be the repository's Region {self._region} or"
+                f" one of its regions {sorted(self.regional_copies)}",
+            )
+            problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+            raise
 
     def note_function_use(self, *, by_digest: bool) -> None:
         """An ``ImageFunction`` of this app runs an image of this repository (by digest, or by

@@ -14,6 +14,7 @@ from .errors import Problems
 from .tokens import is_unresolved
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 # ECR: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
 REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")

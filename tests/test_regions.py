@@ -32,8 +32,9 @@ def regional_images(app: App, regions: list[str]) -> list[LambdaImage]:
             consumer_accounts=[CONSUMER_A],
         )
         repository.allow_cdk_asset_publishing()
-        stack = Stack(app, f"Images-{region}", env=env,
-                      synthesizer=image_publishing_synthesizer(NAME))  # fmt: skip
+        stack = Stack(
+            app, f"Images-{region}", env=env, synthesizer=image_publishing_synthesizer(NAME)
+        )
         images.append(
             LambdaImage(
                 stack, "Image", directory=SAMPLE, architecture="arm64", repository=repository
@@ -76,3 +77,49 @@ def test_a_function_in_a_region_without_a_copy_is_told_how_to_add_one() -> None:
     assert problem.field == "image"
     assert "published in ['eu-west-1', 'us-east-1']" in str(problem)
     assert "repositories[].regions" in problem.accepted
+
+
+def test_a_repository_with_regions_copies_itself_and_its_images_there() -> None:
+    app = App()
+    home = Environment(account=IMAGE_ACCOUNT, region="us-east-1")
+    repository = LambdaImageRepository(
+        Stack(app, "Repositories", env=home),
+        "Repo",
+        repository_name=NAME,
+        consumer_accounts=[CONSUMER_A],
+        regions=["eu-west-1"],
+    )
+    repository.allow_cdk_asset_publishing()
+    repository.add_consumer_account("555555555555")  # reaches the copy too
+    images = Stack(app, "Images", env=home, synthesizer=image_publishing_synthesizer(NAME))
+    image = LambdaImage(
+        images, "Image", directory=SAMPLE, architecture="arm64", repository=repository
+    )
+    functions = Stack(app, "Fns", env=Environment(account=CONSUMER_A, region="eu-west-1"))
+    ImageFunction(functions, "Fn", image=ImageSource.from_asset(image))
+    copy = repository.in_region("eu-west-1")
+    assert copy.consumer_account_ids == (CONSUMER_A, "555555555555")
+    [repo_template] = [
+        r
+        for r in template_of(Stack.of(copy))["Resources"].values()
+        if r["Type"] == "AWS::ECR::Repository"
+    ]
+    policy = str(repo_template["Properties"]["RepositoryPolicyText"])
+    assert "arn:aws:lambda:eu-west-1:555555555555:function:*" in policy
+    assert "CdkImageAssetPublishing" in policy
+    assert Stack.of(image.regional_copies["eu-west-1"]).node.id == "Images-eu-west-1"
+    [function] = [
+        r
+        for r in template_of(functions)["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+    ]
+    assert function["Properties"]["Code"]["ImageUri"].startswith(
+        f"{IMAGE_ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/{NAME}:"
+    )
+
+
+def test_regions_are_checked() -> None:
+    stack = Stack(App(), "Repos", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1"))
+    with pytest.raises(LambdaImageValidationError) as error:
+        LambdaImageRepository(stack, "Repo", regions=["eu-west-1", "EU", "eu-west-1"])
+    assert [p.field for p in error.value.problems] == ["regions[1]", "regions[2]"]
