@@ -220,6 +220,11 @@ class _RepositorySource(ImageSource):
         architecture = _optional_architecture(problems, self._architecture)
         reference = self._tag_or_digest
         separator = "@" if str(reference).startswith("sha256:") else ":"
+        # A LambdaImageRepository's own aws_ecr.Repository (its .repository) is the repository
+        # itself: the same checks and retention, not an imported repository's.
+        owner = getattr(self._repository, "owner", None)
+        if isinstance(owner, LambdaImageRepository):
+            self._repository = owner
         if isinstance(self._repository, LambdaImageRepository):
             owned = self._repository
             stack = Stack.of(owned)
@@ -759,6 +764,12 @@ class ImageFunction(lambda_.Function):
         checks.check_image_config(
             problems, entrypoint=entrypoint, command=command, working_directory=working_directory
         )
+        if not isinstance(tracing, lambda_.Tracing):
+            problems.add(
+                "tracing",
+                _shown(tracing),
+                "must be an aws_lambda.Tracing (ACTIVE, PASS_THROUGH or DISABLED)",
+            )
         checks.check_environment(problems, environment)
         if memory_size is None:
             problems.add("memory_size", None, "must be a whole number from 128 to 10,240 MB;"
@@ -887,45 +898,59 @@ class ImageFunction(lambda_.Function):
         replaced = dict(acknowledgements or {})
         traced = tracing.name != "DISABLED"
         own_log_group: logs.LogGroup | None = None
-        if log_group is None:
-            own_log_group = logs.LogGroup(
-                scope,
-                f"{node_id}LogGroup",
-                retention=log_retention,
-                removal_policy=log_removal_policy,
-                encryption_key=log_encryption_key,
-            )
-            log_group = own_log_group
         owned_role: _ExecutionRole | None = None
-        if role is None:
-            # Lambda writes to the log group with the execution role.
-            owned_role = _ExecutionRole(
-                scope,
-                f"{node_id}ExecutionRole",
-                function_path=path,
-                stack=shared.stack,
-                statements=[
-                    iam.PolicyStatement(
-                        actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                        resources=[log_group.log_group_arn],
-                    )
-                ],
-                managed_policies=[_shared_policy(shared.stack, _XRAY_POLICY)] if traced else [],
-            )
-            if vpc is not None:
-                # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
-                owned_role.add_managed_policy(
-                    _shared_policy(shared.stack, _NETWORK_INTERFACE_POLICY)
-                )
-            role = owned_role
         own_queue: sqs.Queue | None = None
-        if (
-            dead_letter_queue is None
-            and dead_letter_topic is None
-            and (dead_letter_queue_enabled is not False)
-        ):
-            own_queue = self._new_dead_letter_queue(scope, f"{node_id}DeadLetterQueue", replaced)
-            dead_letter_queue = own_queue
+        try:
+            if log_group is None:
+                own_log_group = logs.LogGroup(
+                    scope,
+                    f"{node_id}LogGroup",
+                    retention=log_retention,
+                    removal_policy=log_removal_policy,
+                    encryption_key=log_encryption_key,
+                )
+                log_group = own_log_group
+            if role is None:
+                # Lambda writes to the log group with the execution role.
+                owned_role = _ExecutionRole(
+                    scope,
+                    f"{node_id}ExecutionRole",
+                    function_path=path,
+                    stack=shared.stack,
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                            resources=[log_group.log_group_arn],
+                        )
+                    ],
+                    managed_policies=[_shared_policy(shared.stack, _XRAY_POLICY)] if traced else [],
+                )
+                if vpc is not None:
+                    # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
+                    owned_role.add_managed_policy(
+                        _shared_policy(shared.stack, _NETWORK_INTERFACE_POLICY)
+                    )
+                role = owned_role
+            if (
+                dead_letter_queue is None
+                and dead_letter_topic is None
+                and (dead_letter_queue_enabled is not False)
+            ):
+                own_queue = self._new_dead_letter_queue(
+                    scope, f"{node_id}DeadLetterQueue", replaced
+                )
+                dead_letter_queue = own_queue
+        except RuntimeError as error:  # jsii: a construct of that name exists in the scope
+            if "There is already a Construct with name" not in str(error):
+                raise
+            problems.add(
+                "id",
+                id,
+                f"must leave {node_id}ExecutionRole, {node_id}LogGroup and"
+                f" {node_id}DeadLetterQueue free in its scope: the function's role, log group"
+                " and dead-letter queue are made there, beside it",
+            )
+            problems.raise_if_any(f"ImageFunction {path}")
         image_config = lambda_.CodeImageConfig(
             image_uri=resolved.image_uri,
             entrypoint=list(entrypoint) if entrypoint is not None else None,
@@ -1047,6 +1072,7 @@ class ImageFunction(lambda_.Function):
         ):
             shared.stack.add_stack_dependency(image_stack, "its functions run an image of it")
         if owned_role is None:
+            assert log_group is not None
             log_group.grant_write(self)  # Lambda writes its logs with the execution role
         elif traced:
             resource.tracing_config = lambda_.CfnFunction.TracingConfigProperty(
@@ -1178,7 +1204,11 @@ class ImageFunction(lambda_.Function):
         if scaling is not None:
             target = alias.add_auto_scaling(
                 max_capacity=scaling.max_capacity,
-                min_capacity=scaling.min_capacity or provisioned_concurrency,
+                min_capacity=(
+                    scaling.min_capacity
+                    if scaling.min_capacity is not None
+                    else provisioned_concurrency
+                ),
             )
             target.scale_on_utilization(utilization_target=scaling.utilization_target)
         if deployment is None:

@@ -130,6 +130,7 @@ def _as_list(value: Any) -> list[Any]:
 def _grants(policy: Any, owner: str) -> list[Grant]:
     """The pulls a repository policy allows, by account or organisation."""
     by_account: dict[str, set[str]] = {}
+    roots: set[str] = set()
     grants: list[Grant] = []
     for statement in _as_list(policy.get("Statement") if isinstance(policy, Mapping) else None):
         if not isinstance(statement, Mapping) or statement.get("Effect", "Allow") != "Allow":
@@ -163,9 +164,12 @@ def _grants(policy: Any, owner: str) -> list[Grant]:
                 if not any(g.kind == kind and g.principal == who for g in grants):
                     grants.append(Grant(kind, who))
             elif isinstance(entry, str) and (match := _ACCOUNT_ROOT.fullmatch(entry)):
-                by_account.setdefault(match["account"], set())
+                roots.add(match["account"])
+    # Another account's functions need both halves: the account may read the image (its root)
+    # and the Lambda service may pull for its functions (aws:sourceARN).
     for account, patterns in sorted(by_account.items()):
-        grants.append(Grant("account", account, sorted(patterns)))
+        if account == owner or account in roots:
+            grants.append(Grant("account", account, sorted(patterns)))
     return grants
 
 

@@ -332,8 +332,10 @@ class LambdaImage(Construct):
         """The same image published into each regional copy of its repository, by Region."""
         if repository is not None:
             for region, copy in repository.regional_copies.items():
+                home = Stack.of(self)
+                below = self.node.path[len(home.node.path) :].strip("/").replace("/", "-")
                 self.regional_copies[region] = LambdaImage(
-                    _copy_stack(Stack.of(self), region, copy), id, repository=copy, **settings
+                    _copy_stack(home, region, copy), below or id, repository=copy, **settings
                 )
 
     @property

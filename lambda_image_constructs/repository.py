@@ -277,6 +277,7 @@ class LambdaImageRepository(Construct):
                     "archive_unpulled_after_days": archive_unpulled_after_days,
                     "removal_policy": removal_policy,
                     "empty_on_delete": empty_on_delete,
+                    "encryption_key": encryption_key,
                 },
             )
         if organization_id is not None:
@@ -507,22 +508,37 @@ class LambdaImageRepository(Construct):
 
     def _make_regional_copies(self, regions: list[str], settings: dict[str, Any]) -> None:
         stack = self._stack
+        problems = Problems()
         if stack.region in regions:
-            problems = Problems()
             problems.add("regions", stack.region, "must not list the repository's own Region")
-            problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+        if settings.pop("encryption_key", None) is not None:
+            problems.add(
+                "encryption_key",
+                "a KMS key",
+                "must be left out with regions: a KMS key"
+                " is in one Region; make a LambdaImageRepository in each Region with its"
+                " own key instead",
+            )
+        problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
         holder = cast(Construct, stack.node.scope)
         for region in regions:
-            copy_stack = Stack(
-                holder,
-                f"{stack.node.id}-{region}",
-                env=Environment(
-                    account=None if is_unresolved(self._account) else self._account, region=region
-                ),
-                description=f"Copy in {region} of the repositories of {stack.node.path}",
+            name = f"{stack.node.id}-{region}"
+            found = holder.node.try_find_child(name)  # shared by the stack's repositories
+            copy_stack = (
+                found
+                if isinstance(found, Stack)
+                else Stack(
+                    holder,
+                    name,
+                    env=Environment(
+                        account=None if is_unresolved(self._account) else self._account,
+                        region=region,
+                    ),
+                    description=f"Copy in {region} of the repositories of {stack.node.path}",
+                )
             )
             self.regional_copies[region] = LambdaImageRepository(
-                copy_stack, self.node.id, **settings
+                copy_stack, _id_of(self, stack), **settings
             )
 
     def in_region(self, region: str) -> LambdaImageRepository:
@@ -606,3 +622,10 @@ class LambdaImageRepository(Construct):
             return
         # One property set per change: CloudFormation gets the whole document as one value.
         self._cfn.repository_policy_text = policies.build_repository_policy(self._policy_inputs())
+
+
+def _id_of(construct: Construct, stack: Stack) -> str:
+    """A construct's path below its stack as one ID, so that copies of constructs with the same
+    ID in different places of one stack do not collide in the copy's stack."""
+    below = construct.node.path[len(stack.node.path) :].strip("/")
+    return below.replace("/", "-") or construct.node.id

@@ -3,6 +3,8 @@ policy, and (where the library makes the role) no AWS managed policy."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +14,17 @@ from constructs import Construct
 from .errors import Problems
 
 AWS_MANAGED_POLICY_ARN = ":iam::aws:policy/"
+# IAM's limit for a managed policy document is 6,144 characters (whitespace aside); statements
+# go to the next policy of the role well before it, since tokens only get their length at deploy.
+POLICY_BUDGET = 5_000
+TOKEN_LENGTH = 120  # what an ARN or name behind a token may take, counted generously
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+
+
+def estimated_length(value: Any) -> int:
+    """A policy part's length as IAM counts it, each unresolved token as TOKEN_LENGTH."""
+    text = json.dumps(value, separators=(",", ":"))
+    return len(_TOKEN.sub("x" * TOKEN_LENGTH, text))
 
 
 def identity_policy_errors(statement: Mapping[str, Any]) -> list[str]:
@@ -62,6 +75,10 @@ class PolicyOfItsOwnRole(iam.Role):
             roles=[self],
             statements=list(statements),
         )
+        self.policies: list[iam.ManagedPolicy] = [self.policy]
+        """The role's policies: the first, then more as grants fill them (IAM's size limit)."""
+        self._policy_id, self._policy_description = policy_id, policy_description
+        self._room = POLICY_BUDGET - 200 * len(statements)
 
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
@@ -76,8 +93,22 @@ class PolicyOfItsOwnRole(iam.Role):
             for error in errors:
                 problems.add("statement", as_json, f"is refused: {error}")
             problems.raise_if_any(f"role {self.node.path}")
-        self.policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self.policy)
+        needed = estimated_length(as_json)
+        if needed > self._room:
+            # the next policy of this role, as aws-cdk-lib's roles open OverflowPolicy<n>
+            self.policies.append(
+                iam.ManagedPolicy(
+                    self,
+                    f"{self._policy_id}{len(self.policies) + 1}",
+                    description=f"{self._policy_description} (continued)",
+                    roles=[self],
+                )
+            )
+            self._room = POLICY_BUDGET
+        self._room -= needed
+        current = self.policies[-1]
+        current.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=current)
 
     def _granted_elsewhere(self, statement: Mapping[str, Any]) -> iam.ManagedPolicy | None:
         """A policy that already grants ``statement``, attached instead of adding it."""

@@ -126,6 +126,18 @@ class Deployment:
 
     def check(self, problems: Problems, field: str) -> None:
         """Every problem of this deployment, added to ``problems`` under ``field``."""
+        for index, alarm in enumerate(self.alarms):
+            if not hasattr(alarm, "alarm_arn"):  # jsii interfaces are not runtime-checkable
+                problems.add(
+                    f"{field}.alarms[{index}]",
+                    alarm,
+                    "must be a CloudWatch alarm"
+                    " (aws_cloudwatch.IAlarm, e.g. Alarm.from_alarm_name)",
+                )
+        for hook in ("pre_traffic_hook", "post_traffic_hook"):
+            value = getattr(self, hook)
+            if value is not None and not hasattr(value, "function_arn"):
+                problems.add(f"{field}.{hook}", value, "must be a function (aws_lambda.IFunction)")
         if self.config is not None:
             return
         if self.type not in DEPLOYMENT_TYPES:
@@ -221,6 +233,27 @@ def check_provisioning(
             )
     if scaling is None:
         return
+    minimum = scaling.min_capacity
+    if minimum is not None and (
+        isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0
+    ):
+        problems.add(
+            "provisioned_concurrency_scaling.min_capacity",
+            minimum,
+            "must be a whole number of at least 0",
+        )
+    if (
+        isinstance(scaling.max_capacity, int)
+        and isinstance(reserved_concurrent_executions, int)
+        and not is_unresolved(reserved_concurrent_executions)
+        and scaling.max_capacity > reserved_concurrent_executions
+    ):
+        problems.add(
+            "provisioned_concurrency_scaling.max_capacity",
+            scaling.max_capacity,
+            f"must be at most reserved_concurrent_executions"
+            f" ({reserved_concurrent_executions}): Lambda refuses more",
+        )
     if provisioned_concurrency is None:
         problems.add(
             "provisioned_concurrency_scaling",
@@ -233,6 +266,15 @@ def check_provisioning(
             "provisioned_concurrency_scaling.max_capacity",
             scaling.max_capacity,
             "must be a whole number",
+        )
+    elif (
+        isinstance(provisioned_concurrency, int) and scaling.max_capacity < provisioned_concurrency
+    ):
+        problems.add(
+            "provisioned_concurrency_scaling.max_capacity",
+            scaling.max_capacity,
+            f"must be at least provisioned_concurrency ({provisioned_concurrency}), where"
+            " scaling starts",
         )
     elif isinstance(low, int) and scaling.max_capacity < low:
         problems.add(

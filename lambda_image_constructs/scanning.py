@@ -92,24 +92,24 @@ class RegistryScanning(Construct):
         stack = Stack.of(self)
         account, region = stack.account, stack.region
         place = (account, region)
-        if not is_unresolved(account) and not is_unresolved(region):
-            configured = _CONFIGURED.setdefault(self.node.root, {})
-            if place in configured:
-                problems.add(
-                    "RegistryScanning",
-                    self.node.path,
-                    f"must be the only registry scanning configuration of account {account} in"
-                    f" {region} (ECR keeps one per registry); it already has {configured[place]}",
-                )
-            else:
-                configured[place] = self.node.path
-        else:
+        configured = _CONFIGURED.setdefault(self.node.root, {})
+        known = not is_unresolved(account) and not is_unresolved(region)
+        if known and place in configured:
+            problems.add(
+                "RegistryScanning",
+                self.node.path,
+                f"must be the only registry scanning configuration of account {account} in"
+                f" {region} (ECR keeps one per registry); it already has {configured[place]}",
+            )
+        if not known:
             Annotations.of(self).add_warning_v2(
                 UNKNOWN_PLACE_WARNING,
                 "The stack has no account or Region, so it cannot be checked that this is the"
                 " only registry scanning configuration of its registry; ECR keeps one.",
             )
         problems.raise_if_any(f"RegistryScanning {self.node.path}")
+        if known:
+            configured[place] = self.node.path  # only once it is valid
         self.scan_type: str = scan_type
         self.frequency: str = chosen
         self.repository_filters: tuple[str, ...] = tuple(filters or ())

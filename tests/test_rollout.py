@@ -239,7 +239,7 @@ def test_snap_start_reaches_the_template_with_a_published_version() -> None:
          "provisioned_concurrency_scaling", "needs provisioned_concurrency"),
         ({"provisioned_concurrency": 4,
           "provisioned_concurrency_scaling": ConcurrencyScaling(max_capacity=2)},
-         "provisioned_concurrency_scaling.max_capacity", "at least the minimum capacity (4)"),
+         "provisioned_concurrency_scaling.max_capacity", "at least provisioned_concurrency (4)"),
         ({"alias": "123"}, "alias", "not only digits"),
     ],
 )  # fmt: skip

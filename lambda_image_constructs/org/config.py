@@ -357,8 +357,8 @@ class ConsumerAccountSpec(_Section):
         default=None, description="default and only choice: the image Region"
     )
     wave: Wave = Field(default=1, description="pipeline wave; a wave's accounts deploy in parallel")
-    functions: tuple[FunctionSpec, ...]
-    """The account's functions."""
+    functions: tuple[FunctionSpec, ...] = Field(min_length=1)
+    """The account's functions (at least one)."""
     function_defaults: RolloutSettings | None = None
     """Rollout settings for every function of the account that sets none of its own."""
     function_stacks: FunctionStacks = 1
