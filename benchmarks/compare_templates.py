@@ -67,26 +67,34 @@ def synthesize(accounts: int, functions: int, scratch: Path) -> dict[str, dict[s
 def resource_counts(
     templates: dict[str, Any], config: dict[str, Any]
 ) -> dict[str, tuple[int, dict[str, int]]]:
-    """For each consumer stack: how many of its resources are the stack's own (shared by its
-    functions) and how many each function's. A resource is a function's when its logical ID
+    """For each consumer stack (``Functions``, and ``Functions-2`` ... when the account's
+    functions are spread over stacks): how many of its resources are the stack's own (shared by
+    its functions) and how many each function's. A resource is a function's when its logical ID
     starts with the function's name (its letters and digits), as the IDs aws-cdk-lib gives the
-    constructs of a function, or beside it named after it, do."""
+    constructs of a function, or beside it named after it, do. An account of one stack lists
+    all its functions; of several, each stack the functions that have resources in it."""
     counts = {}
     for consumer in config["consumerAccounts"]:
-        stack = f"Consumer-{consumer['name']}/Functions"
         names = {re.sub("[^A-Za-z0-9]", "", f["name"]): f["name"] for f in consumer["functions"]}
-        per_function: collections.Counter[str] = collections.Counter()
-        shared = 0
-        for logical_id in templates[stack]["Resources"]:
-            owners = [prefix for prefix in names if logical_id.startswith(prefix)]
-            if owners:
-                per_function[names[max(owners, key=len)]] += 1
-            else:
-                shared += 1
-        counts[stack] = (
-            shared,
-            {f["name"]: per_function[f["name"]] for f in consumer["functions"]},
-        )
+        stage = f"Consumer-{consumer['name']}/"
+        stacks = sorted(s for s in templates if s.startswith(f"{stage}Functions"))
+        for stack in stacks:
+            per_function: collections.Counter[str] = collections.Counter()
+            shared = 0
+            for logical_id in templates[stack]["Resources"]:
+                owners = [prefix for prefix in names if logical_id.startswith(prefix)]
+                if owners:
+                    per_function[names[max(owners, key=len)]] += 1
+                else:
+                    shared += 1
+            counts[stack] = (
+                shared,
+                {
+                    f["name"]: per_function[f["name"]]
+                    for f in consumer["functions"]
+                    if len(stacks) == 1 or per_function[f["name"]]
+                },
+            )
     return counts
 
 

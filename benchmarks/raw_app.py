@@ -256,7 +256,7 @@ def timed_synth(build: Callable[[App, dict[str, Any]], None]) -> int:
     started = time.monotonic()
     app = App(outdir=outdir, context=plain_context())
     built = time.monotonic()
-    build(app, org_config(accounts, functions))
+    build(app, configuration(accounts, functions))
     constructed = time.monotonic()
     tally.built()
     app.synth()
@@ -264,6 +264,15 @@ def timed_synth(build: Callable[[App, dict[str, Any]], None]) -> int:
     print(json.dumps({"construct_s": constructed - built, "synth_s": done - constructed,
                       "total_s": done - started, **tally.figures(app)}))  # fmt: skip
     return 0
+
+
+def configuration(accounts: int, functions: int) -> dict[str, Any]:
+    """The configuration file given by ``--config FILE`` (JSON), else the generated one."""
+    if "--config" in sys.argv:
+        given = Path(sys.argv[sys.argv.index("--config") + 1])
+        loaded: dict[str, Any] = json.loads(given.read_text())
+        return loaded
+    return org_config(accounts, functions)
 
 
 def plain_context() -> dict[str, Any]:

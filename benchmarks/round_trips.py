@@ -6,11 +6,12 @@ benchmark instead (``l2``: benchmarks/l2_app.py, ``python``: raw_app.py, ``floor
 floor_app.py).
 
     python benchmarks/round_trips.py [--size 2x50] [--way library] [--nag] [--top 25]
-                                     [--profile 20]
+                                     [--profile 20] [--rollout]
 
 Each round trip is one message to the Node process jsii starts and one answer: about 0.15 ms
 for the smallest on 2 cores, more for a construct, so their number is most of what a Python CDK
-app pays over the same app in JavaScript.
+app pays over the same app in JavaScript. ``--rollout``: every function on alias live with a
+canary deployment, as in benchmarks/rollout_scale.py.
 """
 
 from __future__ import annotations
@@ -113,6 +114,9 @@ def main() -> int:
     parser.add_argument("--nag", action="store_true", help="with the cdk-nag packs (library)")
     parser.add_argument("--top", type=int, default=25, help="kinds listed per phase")
     parser.add_argument("--profile", type=int, default=0, help="Python profile lines to print")
+    parser.add_argument(
+        "--rollout", action="store_true", help="every function on alias live with a canary"
+    )
     args = parser.parse_args()
     accounts, functions = (int(n) for n in args.size.split("x"))
     counts, phase, seconds = count_round_trips()
@@ -126,9 +130,15 @@ def main() -> int:
         application.register_compliance_packs = lambda app: None  # type: ignore[assignment]
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     profile = cProfile.Profile()
+    if args.rollout:
+        from rollout_scale import rollout_config
+
+        generated = rollout_config(accounts, functions)
+    else:
+        generated = org_config(accounts, functions)
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "org.json"
-        config.write_text(json.dumps(org_config(accounts, functions)))
+        config.write_text(json.dumps(generated))
         outdir = str(Path(scratch) / "out")
         if args.way == "library":
             app = App(outdir=outdir, context={**context, "config": str(config)})
@@ -138,7 +148,7 @@ def main() -> int:
 
             module = importlib.import_module(OTHER_WAYS[args.way])
             app = App(outdir=outdir, context=raw_app.plain_context())
-            build = functools.partial(module.build, config=org_config(accounts, functions))
+            build = functools.partial(module.build, config=generated)
         profile.enable()
         build(app)
         profile.disable()
@@ -146,7 +156,7 @@ def main() -> int:
         app.synth()
 
     total = accounts * functions
-    print(f"{args.size} ({total} functions), {args.way},"
+    print(f"{args.size} ({total} functions), {args.way}{', rollouts' if args.rollout else ''},"
           f" cdk-nag {'on' if args.nag else 'off'}")  # fmt: skip
     for name in ("construct", "synth"):
         in_phase = {k: v for k, v in counts.items() if k[0] == name}

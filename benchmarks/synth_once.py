@@ -1,7 +1,10 @@
 """One synthesis of a generated organisation with this library; prints one JSON line.
 
     python benchmarks/synth_once.py <accounts> <functions each> [--nag] [--count-jsii]
-                                    [--count-constructs] [--outdir DIR]
+                                    [--count-constructs] [--outdir DIR] [--config FILE]
+
+``--config`` synthesizes that configuration file (JSON) instead of the generated one (the
+sizes are then only reported), for the rollout and org-scale benchmarks.
 
 Run by benchmarks/synth_scale.py in a fresh process per measurement (jsii starts one Node
 process per Python process, which is part of what is measured).
@@ -35,8 +38,11 @@ def main() -> int:
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     kept = sys.argv[sys.argv.index("--outdir") + 1] if "--outdir" in sys.argv else None
     with tempfile.TemporaryDirectory() as scratch:
-        config = Path(scratch) / "org.json"
-        config.write_text(json.dumps(org_config(accounts, functions)))
+        if "--config" in sys.argv:
+            config = Path(sys.argv[sys.argv.index("--config") + 1])
+        else:
+            config = Path(scratch) / "org.json"
+            config.write_text(json.dumps(org_config(accounts, functions)))
         imported = time.monotonic()
         outdir = kept or str(Path(scratch) / "out")
         app = App(outdir=outdir, context={**context, "config": str(config)})

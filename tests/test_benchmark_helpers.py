@@ -31,3 +31,36 @@ def test_resource_counts_give_each_function_the_resources_named_after_it() -> No
     assert describe(*counts["Consumer-workload-000/Functions"]) == (
         "6 resources (2 of the stack, 1 for each of 1 functions, 3 for each of 1 functions)"
     )
+
+
+def test_resource_counts_follow_an_account_over_its_functions_stacks() -> None:
+    config = org_config(1, 2)
+    templates: dict[str, dict[str, dict[str, object]]] = {
+        "Consumer-workload-000/Functions": {
+            "Resources": {"FunctionsKeyC337A2C1": {}, "fn000000DeploymentGroup1A2B3C4D": {}}
+        },
+        "Consumer-workload-000/Functions-2": {
+            "Resources": {"FunctionsKeyC337A2C1": {}, "fn0000016C137E44": {}, "fn000001Alias": {}}
+        },
+    }
+
+    counts = resource_counts(templates, config)
+
+    assert counts == {
+        "Consumer-workload-000/Functions": (1, {"fn-000-000": 1}),
+        "Consumer-workload-000/Functions-2": (1, {"fn-000-001": 2}),
+    }
+
+
+def test_the_hand_written_split_is_the_library_s() -> None:
+    from types import SimpleNamespace
+
+    from l2_app import functions_stack_of
+
+    from lambda_image_constructs.org.stages import stack_of
+
+    for stacks in (1, 2, 5):
+        for n in range(40):
+            name = f"fn-000-{n:03d}"
+            spec = SimpleNamespace(name=name, stack=None)
+            assert functions_stack_of(name, stacks) == stack_of(spec, stacks)  # type: ignore[arg-type]
