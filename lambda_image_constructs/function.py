@@ -16,7 +16,6 @@ from typing import Any, Literal, cast
 from aws_cdk import (
     Acknowledgment,
     Annotations,
-    CfnResource,
     Duration,
     RemovalPolicy,
     Size,
@@ -425,20 +424,6 @@ def _shared_policy(stack: Stack, kind: _SharedPolicy) -> iam.ManagedPolicy:
         )
         made[kind.id] = policy
     return policy
-
-
-_KEY_ARNS: weakref.WeakKeyDictionary[kms.IKey, str] = weakref.WeakKeyDictionary()
-
-
-def _key_arn(key: kms.IKey) -> str:
-    """A key's ARN token, asked of Node once per key: a stack's functions usually share one."""
-    try:
-        return _KEY_ARNS[key]
-    except (KeyError, TypeError):
-        arn = key.key_arn
-    with contextlib.suppress(TypeError):
-        _KEY_ARNS[key] = arn
-    return arn
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -1452,10 +1437,6 @@ class ImageFunction(lambda_.Function):
                     f"must match one of {sorted(patterns)}, the patterns repository"
                     f" {repository.repository_name!r} allows for account {account}",
                 )
-
-
-def _override(construct: Construct, logical_id: str) -> None:
-    cast(CfnResource, construct.node.default_child).override_logical_id(logical_id)
 
 
 def _replaced(

@@ -102,7 +102,7 @@ def _schema_pattern(regex: str) -> Any:
 
 # [0-9], not \d: \d also matches other scripts' digits, which AWS never uses.
 ACCOUNT_ID = "[0-9]{12}"
-REGION = "[a-z]{2}(-[a-z]+)+-[0-9]"
+REGION = validation.REGION.pattern
 NAME = "[a-z][a-z0-9-]{0,62}"
 
 
