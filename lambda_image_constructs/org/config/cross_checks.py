@@ -11,6 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from lambda_image_constructs.errors import Problems
 
+from .keys import told_at
+from .models import FunctionSpec, with_defaults
 from .values import AccountId, NonEmpty, Region
 
 
@@ -194,11 +196,7 @@ def _cross_check_rollout(
     problems: Problems, path: str, settings: Mapping[str, Any], defaults: Mapping[str, Any]
 ) -> None:
     """A function's rollout settings (or an account's defaults) as Lambda and CodeDeploy take
-    them; a function's own settings win over the account's defaults, key by key."""
-
-    def chosen(key: str) -> Any:
-        return settings.get(key, defaults.get(key))
-
+    them, merged with the defaults as ``with_defaults`` merges them."""
     deployment = settings.get("deployment")
     if isinstance(deployment, Mapping):
         kind = deployment.get("type")
@@ -215,17 +213,20 @@ def _cross_check_rollout(
                 deployment.get(timed[0]),
                 "must be left out of an all-at-once deployment",
             )
-    provisioned = chosen("provisionedConcurrency")
-    reserved = settings.get("reservedConcurrentExecutions")
-    if isinstance(provisioned, int) and isinstance(reserved, int) and provisioned > reserved:
-        problems.add(
-            f"{path}.provisionedConcurrency",
-            provisioned,
-            f"must be at most reservedConcurrentExecutions ({reserved}): Lambda refuses more",
-        )
-    if provisioned and chosen("snapStart") is True:
-        problems.add(
-            f"{path}.snapStart",
-            True,
-            "is refused by Lambda with provisioned concurrency; use one of them",
-        )
+    merged = with_defaults(settings, defaults)
+    provisioned = merged.get("provisionedConcurrency")
+    if not isinstance(provisioned, int) or provisioned < 1:
+        return  # none, or the models report it
+    reserved = merged.get("reservedConcurrentExecutions")
+    # ImageFunction's own rule (it needs aws-cdk-lib, imported only when it applies).
+    from lambda_image_constructs.rollout import check_provisioning
+
+    found = Problems()
+    check_provisioning(
+        found,
+        provisioned_concurrency=provisioned,
+        scaling=None,
+        reserved_concurrent_executions=reserved if isinstance(reserved, int) else None,
+        snap_start=merged.get("snapStart") is True,
+    )
+    problems.extend(told_at(found, path, FunctionSpec.model_fields, {}))

@@ -3,6 +3,8 @@ descriptions that become the JSON Schema (``schema/org-config.schema.json``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ from pydantic.alias_generators import to_camel
 
 from lambda_image_constructs import limits
 
+from .keys import reported_at
 from .values import (
     AccountId,
     AlarmName,
@@ -54,6 +57,23 @@ class _Section(BaseModel):
         validate_by_name=True,
         use_attribute_docstrings=True,  # a field's docstring is its description in the schema
     )
+    # Where the section is in its document, set when parsed, for problems found later.
+    _source: str = PrivateAttr(default="")
+    _where: str = PrivateAttr(default="")
+
+    def located(self, source: str, where: str) -> None:
+        """Note where this section is (``parse_config`` does for every section it returns)."""
+        self._source, self._where = source, where
+
+    def renames(self) -> dict[str, str]:
+        """The options of the construct made from this section whose key is not their name
+        in camelCase."""
+        return {}
+
+    def reported_here(self) -> AbstractContextManager[None]:
+        """Problems a construct made from this section finds, reported as problems of this
+        section's keys in its file."""
+        return reported_at(self._source, self._where, type(self).model_fields, self.renames())
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,9 @@ class RepositorySpec(_Section):
         " consumer accounts there (Lambda only pulls from ECR in its own Region)",
     )
 
+    def renames(self) -> dict[str, str]:
+        return {"repository_name": "name", "consumer_accounts": "consumers"}
+
 
 class ImageSpec(_Section):
     """An image built from a folder and published into a repository."""
@@ -108,6 +131,10 @@ class ImageSpec(_Section):
     target: NonEmpty | None = Field(default=None, description="the build stage Lambda runs")
     build_args: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     """Docker build arguments."""
+
+    def renames(self) -> dict[str, str]:
+        # Without a file key, a missing Dockerfile is a problem of the folder.
+        return {"file": "directory"} if self.file is None else {}
 
 
 class DeploymentSpec(_Section):
@@ -138,6 +165,17 @@ class RolloutSettings(_Section):
     """Provisioned concurrency of the alias."""
     snap_start: bool | None = None
     """SnapStart on published versions (not with provisioned concurrency)."""
+
+
+def with_defaults(own: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """A function's settings merged with its account's ``functionDefaults``: its own setting
+    where it has one, else the default, key by key. The one place this rule is written: the
+    cross-checks read a document through it, and ``parse_config`` gives every function its
+    merged settings."""
+    return {
+        **{k: v for k, v in defaults.items() if v is not None},
+        **{k: v for k, v in own.items() if v is not None},
+    }
 
 
 class FunctionSpec(RolloutSettings):
@@ -171,6 +209,17 @@ class FunctionSpec(RolloutSettings):
     stack: Name | None = None
     """A functions stack of its own name (Functions-<stack>) instead of the one its name
     hashes to; see the account's functionStacks."""
+
+    def renames(self) -> dict[str, str]:
+        return {"timeout": "timeoutSeconds", "function_name": "name"}
+
+    def with_defaults(self, defaults: RolloutSettings | None) -> FunctionSpec:
+        """This function with its account's defaults where it has no rollout setting."""
+        if defaults is None:
+            return self
+        keys = RolloutSettings.model_fields
+        own = {k: getattr(self, k) for k in keys}
+        return self.model_copy(update=with_defaults(own, {k: getattr(defaults, k) for k in keys}))
 
 
 class ConsumerAccountSpec(_Section):
@@ -249,7 +298,6 @@ class AppConfig(_Section):
     """The workload accounts, whose functions run the images."""
     pipeline: PipelineSpec | None = None
     """The org-wide pipeline, used with -c pipeline=true."""
-    _source: str = PrivateAttr(default="")
 
     @property
     def source(self) -> str:

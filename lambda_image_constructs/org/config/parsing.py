@@ -76,6 +76,16 @@ def _problems_of(error: ErrorDetails, problems: Problems) -> None:
         problems.add(_path(location), value, f"is not a known key; known: {known}")
     elif kind == "literal_error":
         problems.add(_path(location), value, f"must be one of {error['ctx']['expected']}")
+    elif kind == "too_long":
+        count = error["ctx"]["max_length"]
+        problems.add(_path(location), value, f"must hold at most {count:,} items")
+    elif kind == "string_type" and location[-1:] == ("account",) and isinstance(value, int):
+        problems.add(
+            _path(location),
+            value,
+            "must be a 12-digit account ID in quotes, such as '012345678901': as a number it"
+            " loses its leading zeros",
+        )
     else:
         accepted = _ACCEPTED.get(kind, error["msg"])
         problems.add(_path(location), value, accepted)
@@ -95,11 +105,25 @@ def parse_config(document: Any, source: str) -> AppConfig:
         cross_check(problems, document)
     problems.raise_if_any(f"configuration {source}")
     assert config is not None
+    return _completed(config, source)
+
+
+def _completed(config: AppConfig, source: str) -> AppConfig:
+    """``config`` as the app uses it: every Region filled with the image account's where left
+    out, every function merged with its account's ``functionDefaults``, and every section
+    noting where it is in ``source``."""
     region = config.image_account.region
     config = config.model_copy(
         update={
             "consumer_accounts": tuple(
-                c.model_copy(update={"region": c.region or region})
+                c.model_copy(
+                    update={
+                        "region": c.region or region,
+                        "functions": tuple(
+                            f.with_defaults(c.function_defaults) for f in c.functions
+                        ),
+                    }
+                )
                 for c in config.consumer_accounts
             ),
             "pipeline": (
@@ -109,7 +133,15 @@ def parse_config(document: Any, source: str) -> AppConfig:
             ),
         }
     )
-    config._source = source
+    config.located(source, "")
+    for index, repository in enumerate(config.repositories):
+        repository.located(source, f"repositories[{index}]")
+    for index, image in enumerate(config.images):
+        image.located(source, f"images[{index}]")
+    for index, consumer in enumerate(config.consumer_accounts):
+        consumer.located(source, f"consumerAccounts[{index}]")
+        for number, function in enumerate(consumer.functions):
+            function.located(source, f"consumerAccounts[{index}].functions[{number}]")
     return config
 
 
