@@ -90,7 +90,9 @@ def check_tag_exclusion_filter(problems: Problems, field: str, value: Any) -> No
 def check_option_names(problems: Problems, given: Mapping[str, Any], declared: type) -> None:
     """Each keyword in ``given`` is an option ``declared`` (a ``TypedDict``) holds: a misspelt
     option taken through ``**options`` would otherwise be ignored without a word."""
-    known = sorted(getattr(declared, "__optional_keys__", set()))
+    known = sorted(
+        {*getattr(declared, "__optional_keys__", ()), *getattr(declared, "__required_keys__", ())}
+    )
     for name, value in given.items():
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
