@@ -14,7 +14,7 @@ from lambda_image_constructs.limits import partition_of
 
 from .keys import told_at
 from .models import FunctionSpec, with_defaults
-from .values import AccountId, NonEmpty, Region
+from .values import AccountId, NonEmpty, Region, stack_id
 
 
 def _section(document: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
@@ -89,6 +89,16 @@ def _cross_check_names(
         "consumer account ID",
     )
     repository_names = sorted(n for _, r in repositories if (n := _text(r, "name")))
+    first_path: dict[str, str] = {}  # each name once: a name given twice is reported above
+    for path, repository in repositories:
+        if (name := _text(repository, "name")) and name not in first_path:
+            first_path[name] = f"{path}.name"
+    _unique(
+        problems,
+        [(path, stack_id(name)) for name, path in first_path.items()],
+        "stack ID once each run of characters other than letters, digits and '-' is a '-'"
+        " (another repository's name differs only in those)",
+    )
     consumer_names = sorted(n for _, c in consumers if (n := _text(c, "name")))
     for path, repository in repositories:
         listed = repository.get("consumers")

@@ -64,6 +64,11 @@ def _schema_pattern(regex: str) -> Any:
     return Field(json_schema_extra={"pattern": f"^{regex}$"})
 
 
+def stack_id(name: str) -> str:
+    """A construct/stack ID from a repository or account name (``platform/x`` -> ``platform-x``)."""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-")
+
+
 ACCOUNT_ID = limits.ACCOUNT_ID.pattern
 REGION = limits.REGION.pattern
 NAME = "[a-z][a-z0-9-]{0,62}"
