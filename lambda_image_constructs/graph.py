@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .access.audit import outsider
+from .access.evaluate import PolicyError, statements_of
 from .access.pull import (
     NO_ORGANIZATION,
     Principal,
+    account_principal,
     can_pull,
     direct_pull,
     function_principal,
@@ -120,13 +122,13 @@ def _grants(
     """What the evaluator lets pull, asked for every account of the assembly and of the policy:
     an account's direct pulls and the function name patterns Lambda may pull for; then any
     account of an organisation the policy names, and any account at all."""
-    text = list(_strings(json.loads(record.policy) if _is_json(record.policy) else record.policy))
+    text = list(_strings(_parsed(record.policy)))
     named = {m["account"] for t in text for m in _ACCOUNT_IN_ARN.finditer(t)}
     patterns = [m for t in text if (m := _FUNCTION_ARN.fullmatch(t))]
     grants: list[Grant] = []
     accounts = {r.account for r in contents.repositories} | {f.account for f in contents.functions}
     for account in sorted((accounts - {"unknown"}) | named):
-        who = Principal("account", account, account, None)
+        who = account_principal(account)
         direct = direct_pull(record, who, organization_id).allowed is True
         names = sorted({
             m["name"] for m in patterns if m["account"] in (account, "*")
@@ -135,17 +137,20 @@ def _grants(
         })  # fmt: skip
         if direct or names:
             grants.append(Grant("account", account, names, direct))
-    stranger = Principal("account", outsider(contents), outsider(contents), None)
+    stranger = account_principal(outsider(contents))
     for organization in sorted({m for t in text for m in _ORGANIZATION_ID.findall(t)}):
         if direct_pull(record, stranger, organization).allowed is True:
             grants.append(Grant("organization", organization, [], True))
-    if direct_pull(record, stranger, NO_ORGANIZATION).allowed is not False:
+    if direct_pull(record, stranger, NO_ORGANIZATION).allowed is True:
         grants.append(Grant("anyone", "*", [], True))
     return grants
 
 
-def _is_json(policy: Any) -> bool:
-    return isinstance(policy, str) and policy.lstrip().startswith("{")
+def _parsed(policy: Any) -> Any:
+    try:
+        return statements_of(policy)
+    except PolicyError:
+        return []
 
 
 def _function(record: RepositoryRecord, account: str, name: str) -> Principal:

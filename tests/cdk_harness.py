@@ -13,6 +13,7 @@ from typing import Any
 from aws_cdk import App, Environment, Stack
 
 from lambda_image_constructs.access.audit import PullProblem, pull_problems
+from lambda_image_constructs.access.templates import RepositoryRecord, read_contents
 from lambda_image_constructs.compliance import acknowledgements as list_acknowledgements
 from lambda_image_constructs.compliance import register_compliance_packs
 
@@ -124,6 +125,15 @@ def assembly_templates(outdir: str | Path) -> dict[str, dict[str, Any]]:
             template = json.loads((root / properties["templateFile"]).read_text())
             found[artifact.get("displayName", name)] = template
     return found
+
+
+def repository_records(stack: Stack) -> dict[str, RepositoryRecord]:
+    """The repositories of a stack's app as the evaluator reads them from the assembly, by
+    repository ID (``account/Region/name``)."""
+    app = stack.node.root
+    assert isinstance(app, App)
+    records = read_contents(Path(app.synth().directory)).repositories
+    return {r.id: r for r in records if r.stack == stack.stack_name or r.stack == stack.node.path}
 
 
 PULL_RULE_MARKER = "pull_rule_exempt"

@@ -283,3 +283,21 @@ def test_generated_organisations_let_their_functions_pull_and_nobody_else(
         for who in outsiders:  # another organisation's account, and its functions
             assert can_pull(repository, account(who), "o-elsewhere00").allowed is False
             assert can_pull(repository, function(repository, who), "o-elsewhere00").allowed is False
+
+
+def test_the_readme_shows_can_pull_as_it_answers(
+    example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    start = readme.index("<!-- can-pull:start")
+    block = readme[readme.index("```console\n", start) + 11 : readme.index("```\n", start + 30)]
+    shown = block.split("$ ")[1:]
+    assert len(shown) == 2
+    statuses = []
+    for command_and_output in shown:
+        command, _, output = command_and_output.partition("\n")
+        words = command.split()
+        assert words[:3] == ["lambda-images", "can-pull", "cdk.out"]
+        statuses.append(main(["can-pull", str(example), *words[3:]]))
+        assert capsys.readouterr().out == output, "README's can-pull block is stale"
+    assert statuses == [0, 1]

@@ -131,3 +131,39 @@ def test_the_cli_writes_json_and_reports_a_bad_output_in_one_line(
                  str(tmp_path / "missing" / "graph.md")]) == 2  # fmt: skip
     [line] = capsys.readouterr().err.splitlines()
     assert "--output" in line and "missing" in line
+
+
+def test_handlers_are_left_out_and_an_image_elsewhere_has_a_node_of_its_own(
+    tmp_path: Path,
+) -> None:
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import custom_resources as cr
+
+    # GIVEN a function whose image is in no repository of the assembly, and aws-cdk-lib's own
+    # custom-resource handler (a .zip function) beside it
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Functions", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    uri = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/images@{DIGEST}"
+    ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    cr.AwsCustomResource(
+        stack, "Lookup",
+        on_create=cr.AwsSdkCall(service="STS", action="GetCallerIdentity",
+                                physical_resource_id=cr.PhysicalResourceId.of("id")),
+        policy=cr.AwsCustomResourcePolicy.from_sdk_calls(
+            resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
+        ),
+        runtime=lambda_.Runtime.NODEJS_22_X,
+    )  # fmt: skip
+    outdir = Path(app.synth().directory)
+    template = json.loads((outdir / "Functions.template.json").read_text())
+    kinds = [r["Type"] for r in template["Resources"].values()]
+    assert kinds.count("AWS::Lambda::Function") == 2
+    # WHEN it is drawn THEN only the image function is, with an ID that says where it pulls from
+    graph = read_graph(outdir)
+    assert [(f.logical_id.startswith("Fn"), f.repository, f.allowed) for f in graph.functions] == [
+        (True, None, None)
+    ]
+    mermaid = to_mermaid(graph)
+    assert "None" not in mermaid
+    assert f"fns_{CONSUMER_A}_us_east_1_elsewhere" in mermaid
+    assert "image outside this assembly" in mermaid

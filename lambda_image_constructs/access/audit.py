@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conditions import Answer
-from .pull import NO_ORGANIZATION, Principal, PullAnswer, can_pull, function_principal
+from .pull import (
+    NO_ORGANIZATION,
+    Principal,
+    PullAnswer,
+    account_principal,
+    can_pull,
+    function_principal,
+)
 from .report import describe
 from .templates import AssemblyContents, RepositoryRecord, read_contents
 
@@ -24,7 +31,7 @@ def outsiders(repository: RepositoryRecord, account: str) -> list[Principal]:
     """An account in no organisation, and a function of it in the repository's Region."""
     function = f"arn:{repository.partition}:lambda:{repository.region}:{account}:function:x"
     return [
-        Principal("account", account, account, None),
+        account_principal(account),
         Principal("function", function, account, repository.partition, repository.region),
     ]
 

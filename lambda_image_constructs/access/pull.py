@@ -50,6 +50,11 @@ class Principal:
     name_known: bool = True  # False: a function whose name CloudFormation chooses
 
 
+def account_principal(account: str) -> Principal:
+    """An account (its root: any of its principals), in the repository's partition."""
+    return Principal("account", account, account, None)
+
+
 def function_principal(function: FunctionRecord) -> Principal:
     """A function of the assembly as a principal (its name unknown when CloudFormation
     chooses it: a condition on its ARN then cannot be decided)."""
@@ -200,8 +205,7 @@ def can_pull(
         )
     checks = [lambda_pull(repository, principal, organization_id)]
     if principal.account != repository.account:
-        account = Principal("account", principal.account, principal.account, principal.partition)
-        check = direct_pull(repository, account, organization_id)
+        check = direct_pull(repository, account_principal(principal.account), organization_id)
         checks.append(
             PullCheck(
                 f"{check.subject}, which creating and updating the function needs",
