@@ -301,3 +301,26 @@ def test_the_readme_shows_can_pull_as_it_answers(
         statuses.append(main(["can-pull", str(example), *words[3:]]))
         assert capsys.readouterr().out == output, "README's can-pull block is stale"
     assert statuses == [0, 1]
+
+
+def test_can_pull_cannot_tell_without_the_organisation_it_needs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aws_cdk import Environment, Stack
+
+    from lambda_image_constructs import LambdaImageRepository
+
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Images", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1"))
+    LambdaImageRepository(
+        stack, "Repo", repository_name="org/images", organization_id="o-abcdefghij"
+    )
+    outdir = str(app.synth().directory)
+    member = f"arn:aws:lambda:us-east-1:{CONSUMER_A}:function:api"
+    assert can_pull_cli(outdir, "org/images", "--principal", member) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("cannot tell: ") and "aws:PrincipalOrgID is not known" in out
+    assert can_pull_cli(outdir, "org/images", "--principal", member,
+                        "--organization-id", "o-abcdefghij") == 0  # fmt: skip
+    assert can_pull_cli(outdir, "org/images", "--principal", member,
+                        "--organization-id", "none") == 1  # fmt: skip

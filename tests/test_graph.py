@@ -136,7 +136,6 @@ def test_the_cli_writes_json_and_reports_a_bad_output_in_one_line(
 def test_handlers_are_left_out_and_an_image_elsewhere_has_a_node_of_its_own(
     tmp_path: Path,
 ) -> None:
-    from aws_cdk import aws_lambda as lambda_
     from aws_cdk import custom_resources as cr
 
     # GIVEN a function whose image is in no repository of the assembly, and aws-cdk-lib's own
@@ -152,7 +151,6 @@ def test_handlers_are_left_out_and_an_image_elsewhere_has_a_node_of_its_own(
         policy=cr.AwsCustomResourcePolicy.from_sdk_calls(
             resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
         ),
-        runtime=lambda_.Runtime.NODEJS_22_X,
     )  # fmt: skip
     outdir = Path(app.synth().directory)
     template = json.loads((outdir / "Functions.template.json").read_text())
