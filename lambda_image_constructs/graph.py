@@ -16,16 +16,29 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .limits import ACCOUNT_ID
-from .local.assembly import AssemblyError, _manifests, read_json
-
-LAMBDA_SERVICE = "lambda.amazonaws.com"
-_ENVIRONMENT = re.compile(r"aws://(?P<account>[^/]+)/(?P<region>.+)")
-_IMAGE_URI = re.compile(
-    rf"(?P<account>{ACCOUNT_ID.pattern})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+/"
-    r"(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[^@:/]+)|@(?P<digest>sha256:[a-f0-9]+))$"
+from .access.audit import outsider
+from .access.evaluate import PolicyError, statements_of
+from .access.pull import (
+    NO_ORGANIZATION,
+    Principal,
+    account_principal,
+    can_pull,
+    direct_pull,
+    function_principal,
+    lambda_pull,
 )
-_ACCOUNT_ROOT = re.compile(rf"arn:[^:]+:iam::(?P<account>{ACCOUNT_ID.pattern}):root")
+from .access.templates import (
+    AssemblyContents,
+    RepositoryRecord,
+    read_contents,
+    stack_environment,
+    stacks,
+)
+from .limits import ACCOUNT_ID, ORGANIZATION_ID
+from .local.assembly import AssemblyError, read_json
+
+_ACCOUNT_IN_ARN = re.compile(rf"arn:[^:]+:[a-z0-9-]+:[a-z0-9-]*:(?P<account>{ACCOUNT_ID.pattern}):")
+_ORGANIZATION_ID = re.compile(rf"\b{ORGANIZATION_ID.pattern}\b")
 _FUNCTION_ARN = re.compile(
     rf"arn:[^:]+:lambda:[^:]*:(?P<account>{ACCOUNT_ID.pattern}|\*):function:(?P<name>.+)"
 )
@@ -40,6 +53,7 @@ class Grant:
     kind: str  # "account", "organization" or "anyone"
     principal: str
     function_patterns: list[str] = field(default_factory=list)
+    direct: bool = False  # the account's principals may pull directly
 
 
 @dataclass
@@ -87,160 +101,122 @@ GraphError = AssemblyError
 """The assembly cannot be read; the message says which file and why."""
 
 
-def _read_json(path: Path) -> Any:
-    return read_json(path, "file")
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
-def _stacks(outdir: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Every stack artifact of the assembly and its nested assemblies (Stages), each once."""
-    for folder, manifest in _manifests(outdir):
-        for artifact in (manifest.get("artifacts") or {}).values():
-            if isinstance(artifact, dict) and artifact.get("type") == "aws:cloudformation:stack":
-                yield folder, artifact
+def _sample(pattern: str) -> str:
+    """A function name that a name pattern takes in."""
+    return pattern.replace("*", "x").replace("?", "x") or "x"
 
 
-def _resolve(value: Any, account: str, region: str) -> Any:
-    """Pseudo parameters, ``Fn::Join`` and ``Fn::Sub`` of them, as CloudFormation would."""
-    pseudo = {
-        "AWS::AccountId": account,
-        "AWS::Region": region,
-        "AWS::Partition": "aws-cn" if region.startswith("cn-") else
-                          "aws-us-gov" if region.startswith("us-gov-") else "aws",
-        "AWS::URLSuffix": "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com",
-    }  # fmt: skip
-    if isinstance(value, list):
-        return [_resolve(v, account, region) for v in value]
-    if isinstance(value, Mapping):
-        if set(value) == {"Ref"} and value["Ref"] in pseudo:
-            return pseudo[value["Ref"]]
-        if set(value) == {"Fn::Join"}:
-            separator, parts = value["Fn::Join"]
-            resolved = [_resolve(p, account, region) for p in parts]
-            if all(isinstance(p, str) for p in resolved):
-                return separator.join(resolved)
-        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
-            return re.sub(r"\$\{([^}]+)\}", lambda m: pseudo.get(m[1], m[0]), value["Fn::Sub"])
-        return {k: _resolve(v, account, region) for k, v in value.items()}
-    return value
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _grants(policy: Any, owner: str) -> list[Grant]:
-    """The pulls a repository policy allows, by account or organisation."""
-    by_account: dict[str, set[str]] = {}
-    roots: set[str] = set()
+def _grants(
+    record: RepositoryRecord, contents: AssemblyContents, organization_id: str | None
+) -> list[Grant]:
+    """What the evaluator lets pull, asked for every account of the assembly and of the policy:
+    an account's direct pulls and the function name patterns Lambda may pull for; then any
+    account of an organisation the policy names, and any account at all."""
+    text = list(_strings(_parsed(record.policy)))
+    named = {m["account"] for t in text for m in _ACCOUNT_IN_ARN.finditer(t)}
+    patterns = [m for t in text if (m := _FUNCTION_ARN.fullmatch(t))]
     grants: list[Grant] = []
-    for statement in _as_list(policy.get("Statement") if isinstance(policy, Mapping) else None):
-        if not isinstance(statement, Mapping) or statement.get("Effect", "Allow") != "Allow":
-            continue
-        principal = statement.get("Principal")
-        condition = statement.get("Condition") or {}
-        services = _as_list(principal.get("Service")) if isinstance(principal, Mapping) else []
-        aws = (
-            ["*"] if principal == "*" else
-            _as_list(principal.get("AWS")) if isinstance(principal, Mapping) else []
-        )  # fmt: skip
-        organization = next(
-            (v for block in condition.values() if isinstance(block, Mapping)
-             for k, v in block.items() if k.lower() == "aws:principalorgid"),
-            None,
-        )  # fmt: skip
-        if LAMBDA_SERVICE in services:
-            arns = [
-                a for block in condition.values() if isinstance(block, Mapping)
-                for k, v in block.items() if k.lower() == "aws:sourcearn" for a in _as_list(v)
-            ]  # fmt: skip
-            if not arns and not organization:
-                by_account.setdefault(owner, set()).add("*")
-            for arn in arns:
-                if isinstance(arn, str) and (match := _FUNCTION_ARN.fullmatch(arn)):
-                    account = owner if match["account"] == "*" else match["account"]
-                    by_account.setdefault(account, set()).add(match["name"])
-        for entry in aws:
-            if entry == "*":
-                kind, who = ("organization", str(organization)) if organization else ("anyone", "*")
-                if not any(g.kind == kind and g.principal == who for g in grants):
-                    grants.append(Grant(kind, who))
-            elif isinstance(entry, str) and (match := _ACCOUNT_ROOT.fullmatch(entry)):
-                roots.add(match["account"])
-    # Another account's functions need both halves: the account may read the image (its root)
-    # and the Lambda service may pull for its functions (aws:sourceARN).
-    for account, patterns in sorted(by_account.items()):
-        if account == owner or account in roots:
-            grants.append(Grant("account", account, sorted(patterns)))
+    accounts = {r.account for r in contents.repositories} | {f.account for f in contents.functions}
+    for account in sorted((accounts - {"unknown"}) | named):
+        who = account_principal(account)
+        direct = direct_pull(record, who, organization_id).allowed is True
+        names = sorted({
+            m["name"] for m in patterns if m["account"] in (account, "*")
+            and lambda_pull(record, _function(record, account, _sample(m["name"])),
+                            organization_id).allowed is True
+        })  # fmt: skip
+        if direct or names:
+            grants.append(Grant("account", account, names, direct))
+    stranger = account_principal(outsider(contents))
+    for organization in sorted({m for t in text for m in _ORGANIZATION_ID.findall(t)}):
+        if direct_pull(record, stranger, organization).allowed is True:
+            grants.append(Grant("organization", organization, [], True))
+    if direct_pull(record, stranger, NO_ORGANIZATION).allowed is True:
+        grants.append(Grant("anyone", "*", [], True))
     return grants
 
 
-def _allowed(repository: Repository, account: str, name: str) -> bool:
-    for grant in repository.grants:
-        if grant.kind in ("organization", "anyone"):
-            return True
-        if grant.kind == "account" and grant.principal == account:
-            patterns = grant.function_patterns or ["*"]
-            return any(re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), name)
-                       for p in patterns)  # fmt: skip
-    return False
+def _parsed(policy: Any) -> Any:
+    try:
+        return statements_of(policy)
+    except PolicyError:
+        return []
 
 
-def read_graph(outdir: Path) -> Graph:
-    """The graph of the assembly in ``outdir`` (``cdk.out``)."""
+def _function(record: RepositoryRecord, account: str, name: str) -> Principal:
+    arn = f"arn:{record.partition}:lambda:{record.region}:{account}:function:{name}"
+    return Principal("function", arn, account, record.partition, record.region)
+
+
+def read_graph(outdir: Path, organization_id: str | None = None) -> Graph:
+    """The graph of the assembly in ``outdir`` (``cdk.out``), its grants decided by the
+    evaluator (:mod:`lambda_image_constructs.access`). ``organization_id``: the AWS
+    Organization of the assembly's accounts (``""``: none; None: not known). Functions of a
+    .zip package (aws-cdk-lib's custom-resource handlers, for example) are left out."""
     graph = Graph()
-    by_place: dict[tuple[str, str, str], Repository] = {}
-    functions: list[tuple[str, str, str, str, Mapping[str, Any]]] = []
-    for folder, artifact in _stacks(outdir):
-        match = _ENVIRONMENT.fullmatch(artifact.get("environment", ""))
-        account, region = (match["account"], match["region"]) if match else ("unknown", "unknown")
-        stack = artifact.get("displayName") or artifact["properties"].get("stackName", "?")
-        template = _read_json(folder / artifact["properties"]["templateFile"])
-        for logical_id, resource in (template.get("Resources") or {}).items():
-            properties = _resolve(resource.get("Properties") or {}, account, region)
-            if resource.get("Type") == "AWS::ECR::Repository":
-                name = properties.get("RepositoryName", logical_id)
-                repository = Repository(
-                    f"{account}/{region}/{name}", account, region, name, stack,
-                    _grants(properties.get("RepositoryPolicyText"), account),
-                )  # fmt: skip
-                by_place[(account, region, name)] = repository
-                graph.repositories.append(repository)
-            elif resource.get("Type") == "AWS::Lambda::Function":
-                functions.append((account, region, stack, logical_id, properties))
-        for dependency in artifact.get("dependencies", []):
-            if dependency.endswith(".assets"):
-                assets = _read_json(folder / f"{dependency}.json")
-                for asset_id, image in (assets.get("dockerImages") or {}).items():
-                    for destination in image.get("destinations", {}).values():
-                        graph.images.append(
-                            Image(
-                                asset_id[:12],
-                                str(image.get("displayName", asset_id[:12])).removesuffix("/Asset"),
-                                image.get("source", {}).get("platform"),
-                                f"{account}/{destination.get('region', region)}/"
-                                f"{destination['repositoryName']}",
-                                destination.get("imageTag", ""),
-                            )
-                        )
-    for account, region, stack, logical_id, properties in functions:
-        uri = (properties.get("Code") or {}).get("ImageUri")
-        name = properties.get("FunctionName")
-        name = name if isinstance(name, str) else logical_id
-        parsed = _IMAGE_URI.fullmatch(uri) if isinstance(uri, str) else None
-        pulled_from = (
-            by_place.get((parsed["account"], parsed["region"], parsed["repository"]))
-            if parsed
+    contents = read_contents(outdir)
+    by_place: dict[tuple[str, str, str], RepositoryRecord] = {}
+    for record in contents.repositories:
+        by_place[(record.account, record.region, record.name)] = record
+        graph.repositories.append(
+            Repository(
+                record.id, record.account, record.region, record.name, record.stack,
+                _grants(record, contents, organization_id),
+            )
+        )  # fmt: skip
+    graph.images = _images(outdir)
+    for function in contents.functions:
+        if function.image_uri is None:
+            continue
+        pulled_from = by_place.get(function.image_place) if function.image_place else None
+        allowed = (
+            can_pull(pulled_from, function_principal(function), organization_id).allowed
+            if pulled_from
             else None
         )
         graph.functions.append(
             Function(
-                account, region, stack, logical_id, name,
-                uri if isinstance(uri, str) else json.dumps(uri),
-                pulled_from.id if pulled_from else None,
-                _allowed(pulled_from, account, name) if pulled_from else None,
+                function.account, function.region, function.stack, function.logical_id,
+                function.name or function.logical_id, function.image_uri,
+                pulled_from.id if pulled_from else None, allowed,
             )
         )  # fmt: skip
     return graph
+
+
+def _images(outdir: Path) -> list[Image]:
+    images = []
+    for folder, artifact in stacks(outdir):
+        env = stack_environment(folder, artifact)
+        account, region = env.account or "unknown", env.region or "unknown"
+        for dependency in artifact.get("dependencies", []):
+            if not dependency.endswith(".assets"):
+                continue
+            assets = read_json(folder / f"{dependency}.json", "file")
+            for asset_id, image in (assets.get("dockerImages") or {}).items():
+                for destination in image.get("destinations", {}).values():
+                    images.append(
+                        Image(
+                            asset_id[:12],
+                            str(image.get("displayName", asset_id[:12])).removesuffix("/Asset"),
+                            image.get("source", {}).get("platform"),
+                            f"{account}/{destination.get('region', region)}/"
+                            f"{destination['repositoryName']}",
+                            destination.get("imageTag", ""),
+                        )
+                    )
+    return images
 
 
 def _node(*parts: str) -> str:
@@ -283,8 +259,9 @@ def to_mermaid(graph: Graph) -> str:
             f" +{len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
         )
         count = f"{len(names)} function{'s' if len(names) != 1 else ''}"
-        add(account, region, f'{_node("fns", account, region, str(repository_id))}'
-                             f'["{count}: {_label(shown)}"]')  # fmt: skip
+        where = "" if repository_id else ", image outside this assembly"
+        add(account, region, f'{_node("fns", account, region, repository_id or "elsewhere")}'
+                             f'["{count}{where}: {_label(shown)}"]')  # fmt: skip
     stages: dict[str, set[str]] = {}
     for account, stack in [(r.account, r.stack) for r in graph.repositories] + [
         (f.account, f.stack) for f in graph.functions
@@ -308,11 +285,14 @@ def to_mermaid(graph: Graph) -> str:
         if repository_id is None:
             continue
         refused = [f for f in members if f.allowed is False]
-        label = f"pull refused for {len(refused)}" if refused else "pulls"
-        arrow = "-. " if refused else "-- "
-        end = " .->" if refused else " -->"
+        unknown = [f for f in members if f.allowed is None]
+        label = (
+            f"pull refused for {len(refused)}" if refused else
+            f"pull not known for {len(unknown)}" if unknown else "pulls"
+        )  # fmt: skip
+        arrow, end = ("-. ", " .->") if refused or unknown else ("-- ", " -->")
         lines.append(f'  {_node("repo", repository_id)} {arrow}"{label}"{end} '
-                     f'{_node("fns", account, region, str(repository_id))}')  # fmt: skip
+                     f'{_node("fns", account, region, repository_id)}')  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

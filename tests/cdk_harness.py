@@ -12,6 +12,8 @@ from typing import Any
 
 from aws_cdk import App, Environment, Stack
 
+from lambda_image_constructs.access.audit import PullProblem, pull_problems
+from lambda_image_constructs.access.templates import RepositoryRecord, read_contents
 from lambda_image_constructs.compliance import acknowledgements as list_acknowledgements
 from lambda_image_constructs.compliance import register_compliance_packs
 
@@ -123,3 +125,35 @@ def assembly_templates(outdir: str | Path) -> dict[str, dict[str, Any]]:
             template = json.loads((root / properties["templateFile"]).read_text())
             found[artifact.get("displayName", name)] = template
     return found
+
+
+def repository_records(stack: Stack) -> dict[str, RepositoryRecord]:
+    """The repositories of a stack's app as the evaluator reads them from the assembly, by
+    repository ID (``account/Region/name``)."""
+    app = stack.node.root
+    assert isinstance(app, App)
+    records = read_contents(Path(app.synth().directory)).repositories
+    return {r.id: r for r in records if r.stack == stack.stack_name or r.stack == stack.node.path}
+
+
+PULL_RULE_MARKER = "pull_rule_exempt"
+"""Marks a test that synthesizes a function refused by its repository on purpose (say why)."""
+_checked_assemblies: dict[tuple[str, float], list[PullProblem]] = {}
+
+
+def check_pull_rule(outdir: str | Path, *, exempt: bool = False) -> None:
+    """The library's access rule over a synthesized assembly (every function can pull its
+    image; no outside account or its functions can pull), decided by the evaluator; each
+    assembly is read once. A function refused is allowed only in an ``exempt`` test. An
+    outsider the evaluator cannot decide about (the tokens of an environment-agnostic stack)
+    is not a proven breach: only a certain "allowed" counts."""
+    root = Path(outdir)
+    key = (str(root), (root / "manifest.json").stat().st_mtime)
+    if key not in _checked_assemblies:
+        _checked_assemblies[key] = pull_problems(root)
+    problems = [
+        p
+        for p in _checked_assemblies[key]
+        if (p.kind == "refused" and not exempt) or (p.kind == "outsider" and p.allowed is True)
+    ]
+    assert not problems, "the access rule does not hold:\n" + "\n".join(map(str, problems))

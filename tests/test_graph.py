@@ -29,9 +29,14 @@ def test_the_default_app_graph(default_assembly: Path) -> None:
         (IMAGE_ACCOUNT, "eu-west-1", "platform/lambda-images"),
         (IMAGE_ACCOUNT, "us-east-1", "platform/lambda-images"),
     ]
-    for repository in graph.repositories:
-        granted = {g.principal for g in repository.grants if g.kind == "account"}
-        assert granted == {IMAGE_ACCOUNT, CONSUMER_A, CONSUMER_B, CONSUMER_C}
+    # least access: each Region's copy grants the accounts whose functions run there
+    granted = {
+        r.region: {g.principal for g in r.grants if g.kind == "account"} for r in graph.repositories
+    }
+    assert granted == {
+        "us-east-1": {IMAGE_ACCOUNT, CONSUMER_A, CONSUMER_B},
+        "eu-west-1": {IMAGE_ACCOUNT, CONSUMER_C},
+    }
     assert {(i.name, i.platform) for i in graph.images} == {("python-service", "linux/arm64")}
     assert sorted((f.account, f.region, f.name, f.allowed) for f in graph.functions) == [
         (CONSUMER_A, "us-east-1", "describer", True),
@@ -47,6 +52,7 @@ def test_the_default_app_graph(default_assembly: Path) -> None:
     assert json.loads(graph.to_json())["repositories"][0]["stack"].startswith("ImageAccount/")
 
 
+@pytest.mark.pull_rule_exempt("the function is refused on purpose, to be drawn so")
 def test_a_function_the_policy_does_not_let_pull_is_drawn_as_refused(tmp_path: Path) -> None:
     app = App(outdir=str(tmp_path))
     images = Stack(app, "Images", env=Environment(account=IMAGE_ACCOUNT, region="us-east-1"))
@@ -125,3 +131,37 @@ def test_the_cli_writes_json_and_reports_a_bad_output_in_one_line(
                  str(tmp_path / "missing" / "graph.md")]) == 2  # fmt: skip
     [line] = capsys.readouterr().err.splitlines()
     assert "--output" in line and "missing" in line
+
+
+def test_handlers_are_left_out_and_an_image_elsewhere_has_a_node_of_its_own(
+    tmp_path: Path,
+) -> None:
+    from aws_cdk import custom_resources as cr
+
+    # GIVEN a function whose image is in no repository of the assembly, and aws-cdk-lib's own
+    # custom-resource handler (a .zip function) beside it
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Functions", env=Environment(account=CONSUMER_A, region="us-east-1"))
+    uri = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/images@{DIGEST}"
+    ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(uri), architecture="arm64")
+    cr.AwsCustomResource(
+        stack, "Lookup",
+        on_create=cr.AwsSdkCall(service="STS", action="GetCallerIdentity",
+                                physical_resource_id=cr.PhysicalResourceId.of("id")),
+        policy=cr.AwsCustomResourcePolicy.from_sdk_calls(
+            resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
+        ),
+    )  # fmt: skip
+    outdir = Path(app.synth().directory)
+    template = json.loads((outdir / "Functions.template.json").read_text())
+    kinds = [r["Type"] for r in template["Resources"].values()]
+    assert kinds.count("AWS::Lambda::Function") == 2
+    # WHEN it is drawn THEN only the image function is, with an ID that says where it pulls from
+    graph = read_graph(outdir)
+    assert [(f.logical_id.startswith("Fn"), f.repository, f.allowed) for f in graph.functions] == [
+        (True, None, None)
+    ]
+    mermaid = to_mermaid(graph)
+    assert "None" not in mermaid
+    assert f"fns_{CONSUMER_A}_us_east_1_elsewhere" in mermaid
+    assert "image outside this assembly" in mermaid

@@ -19,6 +19,8 @@ from lambda_image_constructs import (
     LambdaImageValidationError,
     image_publishing_synthesizer,
 )
+from lambda_image_constructs.access import Context, Request, can_pull, decide, parse_principal
+from lambda_image_constructs.access.templates import RepositoryRecord, StackEnvironment, resolve
 
 from .cdk_harness import IMAGE_ACCOUNT, PROJECT_ROOT, new_app
 
@@ -125,6 +127,15 @@ def test_repository_lets_the_publishing_role_push(published: dict[str, Any]) -> 
         "arn:aws:iam::111111111111:role/cdk-hnb659fds-image-publishing-role-111111111111-us-east-1"
     )
     assert {"ecr:PutImage", "ecr:DescribeImages"} <= set(publishing["Action"])
+    # as IAM decides it: that role pushes and pulls; another role of the account is not let in
+    environment = StackEnvironment("Repository", "111111111111", "us-east-1", {})
+    policy = resolve(repository["Properties"]["RepositoryPolicyText"], environment)
+    record = RepositoryRecord("Repository", "Repo", "111111111111", "us-east-1", "x", policy)
+    role, other = published["role_arn"], "arn:aws:iam::111111111111:role/other"
+    assert can_pull(record, parse_principal(role)).allowed is True
+    assert can_pull(record, parse_principal(other)).allowed is False
+    push = Request("ecr:PutImage", role, Context(), account="111111111111")
+    assert decide(policy, push).outcome == "allowed"
 
 
 def test_repository_must_match_the_stack_synthesizer() -> None:

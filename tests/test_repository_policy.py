@@ -15,6 +15,7 @@ from lambda_image_constructs import (
     LambdaImageValidationError,
     policies,
 )
+from lambda_image_constructs.access import NO_ORGANIZATION, can_pull, parse_principal
 
 from .cdk_harness import (
     CONSUMER_A,
@@ -24,6 +25,7 @@ from .cdk_harness import (
     new_app,
     new_stack,
     only_resource_of_type,
+    repository_records,
     resolve_intrinsics,
     template_of,
 )
@@ -125,6 +127,19 @@ def test_several_accounts_are_two_statements_sorted_and_deduplicated() -> None:
         }
     }
     assert repo.consumer_account_ids == (CONSUMER_A, CONSUMER_B, "444444444444")
+    # and as IAM decides it: the consumers' functions pull, 444444444444's only by pattern
+    [record] = repository_records(stack).values()
+
+    def pulls(principal: str) -> bool | None:
+        return can_pull(record, parse_principal(principal), NO_ORGANIZATION).allowed
+
+    function = "arn:aws:lambda:us-east-1:{}:function:{}".format
+    assert pulls(function(CONSUMER_A, "any")) and pulls(function(CONSUMER_B, "any"))
+    assert pulls(function("444444444444", "payments-api"))
+    assert pulls(function("444444444444", "orders")) is False
+    assert pulls(function("555555555555", "any")) is False
+    assert pulls(function(CONSUMER_A, "any").replace("us-east-1", "eu-west-1")) is False
+    assert pulls(CONSUMER_B) and not pulls("555555555555")
 
 
 def test_order_of_declaration_does_not_change_the_policy() -> None:
@@ -225,6 +240,13 @@ def test_organization_option_grants_through_principal_org_id() -> None:
     assert lambda_statement["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert lambda_statement["Condition"]["StringEquals"] == {"aws:SourceOrgID": "o-abcdef1234"}
     assert repo.allows_pulls_from("999999999999")
+    # as IAM decides it: any account of the organisation and its functions, nobody else
+    [record] = repository_records(stack).values()
+    member = "arn:aws:lambda:us-east-1:999999999999:function:any"
+    for principal in ("999999999999", member):
+        assert can_pull(record, parse_principal(principal), "o-abcdef1234").allowed is True
+        assert can_pull(record, parse_principal(principal), "o-other00000").allowed is False
+        assert can_pull(record, parse_principal(principal), NO_ORGANIZATION).allowed is False
 
 
 def accounts(count: int) -> list[str]:

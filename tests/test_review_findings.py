@@ -18,7 +18,7 @@ from lambda_image_constructs import (
     LambdaImageValidationError,
     RegistryScanning,
 )
-from lambda_image_constructs.graph import Repository, _allowed, _grants
+from lambda_image_constructs.access import RepositoryRecord, can_pull, parse_principal
 from lambda_image_constructs.org import parse_config
 from stacks.generate import org_config
 
@@ -135,6 +135,7 @@ def test_two_repositories_with_regions_share_the_copy_stack_and_a_key_is_refused
 
 
 def test_the_graph_needs_both_halves_of_a_cross_account_grant() -> None:
+    # now decided by the evaluator, which the graph draws from
     root_only = {
         "Statement": [
             {
@@ -144,10 +145,9 @@ def test_the_graph_needs_both_halves_of_a_cross_account_grant() -> None:
             }
         ]
     }
-    repository = Repository(
-        "r", IMAGE_ACCOUNT, "us-east-1", "r", "s", _grants(root_only, IMAGE_ACCOUNT)
-    )
-    assert _allowed(repository, CONSUMER_B, "fn") is False
+    repository = RepositoryRecord("s", "r", IMAGE_ACCOUNT, "us-east-1", "r", root_only)
+    function = f"arn:aws:lambda:us-east-1:{CONSUMER_B}:function:fn"
+    assert can_pull(repository, parse_principal(function)).allowed is False
 
 
 def test_many_grants_spread_over_more_policies_each_within_iams_limit() -> None:

@@ -3,6 +3,7 @@
     lambda-images build [--assembly cdk.out]
     lambda-images invoke <construct path | logical ID | function name> --event event.json
     lambda-images graph [--format markdown|mermaid|json] [--output FILE]
+    lambda-images can-pull ASSEMBLY REPOSITORY --principal P [--organization-id O]
 
 What the template says is what runs: the function's ImageConfig and Environment, its memory
 size, /tmp size and timeout, on a read-only root file system as an unprivileged user without
@@ -71,6 +72,27 @@ def _parser() -> argparse.ArgumentParser:
         help="markdown (a Mermaid block GitHub and GitLab render; default), mermaid or json",
     )
     graph.add_argument("--output", type=Path, help="write to this file (default: stdout)")
+    graph.add_argument(
+        "--organization-id",
+        help="the AWS Organization the assembly's accounts belong to ('none': none)",
+    )
+    pull = commands.add_parser(
+        "can-pull",
+        help="whether a principal can pull from a repository; exit 0 yes, 1 no, 2 cannot tell",
+    )
+    pull.add_argument("pull_assembly", metavar="ASSEMBLY", type=Path, help="e.g. cdk.out")
+    pull.add_argument("repository", help="the repository's ARN, or its name when unambiguous")
+    pull.add_argument(
+        "--principal",
+        required=True,
+        help="an account ID, a role or user ARN (a direct pull) or a function ARN (Lambda"
+        " pulling for that function)",
+    )
+    pull.add_argument(
+        "--organization-id",
+        help="the AWS Organization of the principal's account ('none': none); needed only"
+        " when a statement's condition asks for it",
+    )
     run = commands.add_parser("invoke", help="run one function's image and send it an event")
     run.add_argument("function", help="construct path, logical ID or function name")
     run.add_argument("--event", type=Path, required=True, help="a JSON file")
@@ -81,14 +103,27 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def _organization(args: argparse.Namespace) -> str | None:
+    given: str | None = args.organization_id
+    return "" if given is not None and given.lower() == "none" else given
+
+
 def _run(args: argparse.Namespace) -> int:
     # Absolute from here on: the engine is told these paths, and Podman reads a relative path
     # in a --volume as the name of a volume.
     assembly, state = args.assembly.absolute(), args.state.absolute()
+    if args.command == "can-pull":
+        from ..access.report import run_can_pull
+
+        status, report = run_can_pull(
+            args.pull_assembly, args.repository, args.principal, _organization(args)
+        )
+        print(report, end="")
+        return status
     if args.command == "graph":
         from ..graph import read_graph, to_markdown, to_mermaid
 
-        drawn = read_graph(assembly)
+        drawn = read_graph(assembly, organization_id=_organization(args))
         text = (
             drawn.to_json()
             if args.format == "json"

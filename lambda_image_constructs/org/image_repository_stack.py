@@ -35,6 +35,10 @@ class ImageRepositories(Construct):
                     repository_name=spec.name,
                     consumer_accounts=[consumer_account_ids[c] for c in spec.consumers],
                     organization_id=spec.organization_id,
+                    # Lambda pulls for the image account's own functions only, also in a
+                    # Regional copy that no consumer runs from (least access: no function of
+                    # another account)
+                    same_account_source_arn_condition=True,
                 )
             repository.allow_cdk_asset_publishing()
             self.repositories[spec.name] = repository

@@ -89,11 +89,25 @@ def regions_of(config: AppConfig) -> list[str]:
 
 
 def repositories_in(config: AppConfig, region: str) -> list[RepositorySpec]:
+    """The repositories published in ``region``, each granting pulls only to its consumers with
+    a function in that Region running one of its images (Lambda pulls only in its own Region)."""
     return [
-        r
+        r.model_copy(update={"consumers": consumers_in(config, r, region)})
         for r in config.repositories
         if region == config.image_account.region or region in r.regions
     ]
+
+
+def consumers_in(config: AppConfig, repository: RepositorySpec, region: str) -> tuple[str, ...]:
+    """The repository's consumers with a function in ``region`` running one of its images."""
+    images = {i.name for i in config.images if i.repository == repository.name}
+    running = {
+        c.name
+        for c in config.consumer_accounts
+        if (c.region or config.image_account.region) == region
+        and any(f.image in images for f in c.functions)
+    }
+    return tuple(c for c in repository.consumers if c in running)
 
 
 def stack_of(function: FunctionSpec, stacks: int) -> str:
