@@ -11,6 +11,10 @@ why and is a strict expected failure, so it fails the day it starts to work and 
 removed:
 
     <!-- snippet: continues; xfail: <why> -->
+
+A block marked ``<!-- snippet: in-new-app -->`` (and the blocks continuing it) runs in a new
+folder that ``lambda-images init`` wrote, as a user runs it after the README's first steps.
+A block may end the process as an app does (``run(build)``): exit status 0 passes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from lambda_image_constructs.new_app import create
 
 from .cdk_harness import PROJECT_ROOT
 
@@ -35,6 +41,7 @@ class Snippet:
     line: int
     continues: Snippet | None
     xfail: str | None
+    in_new_app: bool = False
 
     def chain(self) -> list[Snippet]:
         return [*(self.continues.chain() if self.continues else []), self]
@@ -48,7 +55,11 @@ def snippets(page: Path) -> list[Snippet]:
         before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
         marker = MARKER.match(before.strip())
         directives = [d.strip() for d in marker["directives"].split(";")] if marker else []
-        unknown = [d for d in directives if d != "continues" and not d.startswith("xfail:")]
+        unknown = [
+            d
+            for d in directives
+            if d not in ("continues", "in-new-app") and not d.startswith("xfail:")
+        ]
         assert not unknown, f"{page.name}:{line}: unknown snippet directives {unknown}"
         continues = "continues" in directives
         assert not continues or found, f"{page.name}:{line} continues nothing"
@@ -60,6 +71,7 @@ def snippets(page: Path) -> list[Snippet]:
                 line=line,
                 continues=found[-1] if continues else None,
                 xfail=xfail,
+                in_new_app="in-new-app" in directives,
             )
         )
     return found
@@ -75,16 +87,30 @@ def test_the_pages_hold_snippets() -> None:
 
 @pytest.mark.parametrize("snippet", ALL, ids=[s.where for s in ALL])
 def test_snippet_runs(
-    snippet: Snippet, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    snippet: Snippet,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.chdir(PROJECT_ROOT)
+    chain = snippet.chain()
+    if any(part.in_new_app for part in chain):
+        create(tmp_path / "my-platform")
+        monkeypatch.chdir(tmp_path / "my-platform")
+    else:
+        monkeypatch.chdir(PROJECT_ROOT)
     monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
     namespace: dict[str, object] = {"__name__": "__snippet__"}
-    *earlier, last = snippet.chain()
+    *earlier, last = chain
     for part in earlier:
-        exec(compile(part.code, part.where, "exec"), namespace)
+        run_code(part.code, part.where, namespace)
     if last.xfail:
         request.applymarker(pytest.mark.xfail(reason=last.xfail, strict=True))
     # Line numbers in a traceback are the page's.
-    code = "\n" * last.line + last.code
-    exec(compile(code, last.where.rsplit(":", 1)[0], "exec"), namespace)
+    run_code("\n" * last.line + last.code, last.where.rsplit(":", 1)[0], namespace)
+
+
+def run_code(code: str, where: str, namespace: dict[str, object]) -> None:
+    try:
+        exec(compile(code, where, "exec"), namespace)
+    except SystemExit as exit:  # an app's last line, run(build), exits
+        assert exit.code in (0, None), f"{where} exited with status {exit.code}"
