@@ -12,14 +12,18 @@ removed:
 
     <!-- snippet: continues; xfail: <why> -->
 
-A block marked ``<!-- snippet: in-new-app -->`` (and the blocks continuing it) runs in a new
-folder that ``lambda-images init`` wrote, as a user runs it after the README's first steps.
-A block may end the process as an app does (``run(build)``): exit status 0 passes.
+A block marked ``<!-- snippet: in-new-app -->`` (and the blocks continuing it) runs as a script
+of its own in a new folder that ``lambda-images init`` wrote, as a user runs it after the
+README's first steps (a process of its own: jsii's Node resolves relative paths from the folder
+it started in). A block may end the process as an app does (``run(build)``): exit 0 passes.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,10 +98,9 @@ def test_snippet_runs(
 ) -> None:
     chain = snippet.chain()
     if any(part.in_new_app for part in chain):
-        create(tmp_path / "my-platform")
-        monkeypatch.chdir(tmp_path / "my-platform")
-    else:
-        monkeypatch.chdir(PROJECT_ROOT)
+        run_in_new_app(chain, tmp_path, request)
+        return
+    monkeypatch.chdir(PROJECT_ROOT)
     monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
     namespace: dict[str, object] = {"__name__": "__snippet__"}
     *earlier, last = chain
@@ -107,6 +110,24 @@ def test_snippet_runs(
         request.applymarker(pytest.mark.xfail(reason=last.xfail, strict=True))
     # Line numbers in a traceback are the page's.
     run_code("\n" * last.line + last.code, last.where.rsplit(":", 1)[0], namespace)
+
+
+def run_in_new_app(chain: list[Snippet], tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    app = tmp_path / "my-platform"
+    create(app)
+    (app / "snippet.py").write_text("\n".join(part.code for part in chain))
+    environment = {k: v for k, v in os.environ.items() if k != "CDK_CONTEXT_JSON"}
+    if chain[-1].xfail:
+        request.applymarker(pytest.mark.xfail(reason=chain[-1].xfail, strict=True))
+    result = subprocess.run(
+        [sys.executable, "snippet.py"],
+        cwd=app,
+        env={**environment, "CDK_OUTDIR": str(tmp_path / "cdk.out")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"{chain[-1].where}:\n{result.stderr[-3000:]}"
 
 
 def run_code(code: str, where: str, namespace: dict[str, object]) -> None:
