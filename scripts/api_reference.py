@@ -24,14 +24,17 @@ DEFAULT_OUTPUT = Path("build/api")
 
 def modules_of(package: str) -> list[str]:
     """The module names that give pdoc the package and every module under it once: pdoc adds
-    a package's submodules itself unless the package has ``__all__`` (ours lists the public
-    names only), so those are named here and the others left to pdoc."""
+    a package's submodules itself, except those its ``__all__`` leaves out (ours lists the
+    public names), so those are named here and the others left to pdoc."""
     path = importlib.import_module(package).__path__
     names = [package, *sorted(m.name for m in pkgutil.walk_packages(path, f"{package}."))]
 
     def added_by_pdoc(name: str) -> bool:
-        parent = name.rpartition(".")[0]
-        return parent in names and not hasattr(importlib.import_module(parent), "__all__")
+        parent, _, child = name.rpartition(".")
+        if parent not in names:
+            return False
+        listed = getattr(importlib.import_module(parent), "__all__", None)
+        return listed is None or child in listed
 
     return [name for name in names if not added_by_pdoc(name)]
 

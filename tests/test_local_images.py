@@ -435,7 +435,12 @@ def test_what_cdk_assets_pushes_is_one_image_manifest_for_the_asset_platform(
     assert asset.platform == f"linux/{'amd64' if host_architecture() == 'x86_64' else 'arm64'}"
     local_tag = f"cdkasset-{asset.asset_id.lower()}"
     shim = [str(BIN / "lambda-images-docker")]
-    environment = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    # The tests' engine state, which holds the base image (a user's is in their cache folder).
+    environment = {
+        **os.environ,
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "LAMBDA_IMAGES_STATE": str(STATE),
+    }
     environment.pop("LAMBDA_IMAGES_ENGINE", None)
     # GIVEN the image built through the shim with the arguments cdk-assets passes, from
     # inside the asset's folder in cdk.out
