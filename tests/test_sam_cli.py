@@ -91,9 +91,9 @@ def synthesized(work: Path, base: str) -> Path:
     consumer["functions"] = [f for f in consumer["functions"] if f["name"] == "greeter"]
     (work / "functions.json").write_text(json.dumps(config))
     outdir = work / "cdk.out"
-    app = App(
-        outdir=str(outdir), context={**cdk_json_context(), "config": str(work / "functions.json")}
-    )
+    # Asset metadata on, as the CDK CLI turns it on for `cdk synth`.
+    context = {"config": str(work / "functions.json"), "aws:cdk:enable-asset-metadata": True}
+    app = App(outdir=str(outdir), context={**cdk_json_context(), **context})
     register_compliance_packs(app)
     build_app(app).synth()
     return outdir
