@@ -159,6 +159,10 @@ def test_sam_builds_and_invokes_an_image_function_of_a_synthesized_app(
         with capsys.disabled():
             print(f"\n{__name__}: asset metadata written by the test (ImageFunction has none yet)")
     path.write_text(json.dumps(template))
+    # (SAM resolves the asset path from the template's folder; a wrong one fails its build with
+    # "You must specify a directory to build in path".)
+    context = path.parent / template["Resources"][logical_id]["Metadata"]["aws:asset:path"]
+    assert (context / "Dockerfile").is_file(), f"aws:asset:path names {context}: no Dockerfile"
     (tmp_path / "event.json").write_text('{"name": "SAM"}')
     # WHEN SAM builds it from the template, then invokes it
     built = sam(["build", "--template-file", str(path), "--build-dir", "sam-build"], tmp_path, host)
