@@ -12,6 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NODE_STAMP := node_modules/.installed
 VALIDATORS := .venv-validators
+SAM := .venv-sam
 
 # The project-local Node 22 and CDK CLI come first, so jsii and `cdk` never use the machine's Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -26,12 +27,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 export CDK_DOCKER := lambda-images-docker
 export BUILDX_NO_DEFAULT_ATTESTATIONS := 1
 
-.PHONY: help setup python-env validators-env synth test lint typecheck unit unit-library unit-system check images bench snapshot-update clean container-tools
+.PHONY: help setup python-env validators-env sam-env api-reference synth test lint typecheck unit unit-library unit-system check images bench snapshot-update clean container-tools
 
 help:
 	@echo "make synth            set up, then synthesize the example app into cdk.out/"
 	@echo "make test             set up, then ruff, mypy, pytest and make check"
-	@echo "make check            cfn-lint, checkov, hadolint and parliament over the apps' output"
+	@echo "make check            cfn-lint, checkov, hadolint and parliament over the apps' output,"
+	@echo "                      and the API reference's strict build (build/api/index.html)"
 	@echo "make images           synthesize, then build the app's images (docker or podman)"
 	@echo "make bench            synth at organisation scale four ways, and local image times"
 	@echo "make snapshot-update  rewrite the syrupy snapshots (review the diff, commit it alone)"
@@ -53,6 +55,10 @@ $(NODE_STAMP): package.json package-lock.json
 validators-env:
 	@scripts/setup_venv.sh $(VALIDATORS) $(PYTHON) requirements-validators.txt \
 	  -- -r requirements-validators.txt
+
+# AWS SAM CLI for tests/test_sam_cli.py, apart: its boto3 and cfn-lint pins are not checkov's.
+sam-env:
+	@scripts/setup_venv.sh $(SAM) $(PYTHON) requirements-sam.txt -- -r requirements-sam.txt
 
 setup: python-env $(NODE_STAMP)
 
@@ -77,15 +83,15 @@ container-tools:
 
 # The tests that mostly wait on other processes (containers, set-up scripts, make) run in a
 # pytest of their own, beside the rest: `make test` overlaps the two.
-SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py
+SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py tests/test_sam_cli.py
 
 unit: unit-library unit-system
 
 unit-library: setup validators-env container-tools
 	LAMBDA_IMAGES_VALIDATORS=$(CURDIR)/$(VALIDATORS)/bin pytest $(addprefix --ignore=,$(SYSTEM_TESTS))
 
-unit-system: setup container-tools
-	pytest $(SYSTEM_TESTS)
+unit-system: setup container-tools sam-env
+	LAMBDA_IMAGES_SAM=$(CURDIR)/$(SAM)/bin/sam pytest $(SYSTEM_TESTS)
 
 # Build the synthesized app's images for real (docker if a daemon answers, else podman).
 images: synth container-tools
@@ -102,7 +108,11 @@ bench: setup $(BENCH_JS_STAMP) container-tools
 	$(PY) benchmarks/synth_scale.py
 	$(PY) benchmarks/local_images.py
 
-check: setup validators-env
+# The API reference from the docstrings (pdoc), strict: any warning fails it.
+api-reference: setup
+	$(PY) scripts/api_reference.py build/api
+
+check: setup validators-env api-reference
 	$(PY) scripts/validators.py --tools $(CURDIR)/$(VALIDATORS)/bin
 
 # Lint, type check, both halves of the tests and the validators all start at once (set-up

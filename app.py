@@ -18,7 +18,7 @@ from pathlib import Path
 from aws_cdk import App
 
 from lambda_image_constructs.compliance import register_compliance_packs
-from lambda_image_constructs.errors import LambdaImageValidationError, Problems
+from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.org import (
     ConsumerAccountStage,
     ImageAccountStage,
@@ -27,6 +27,7 @@ from lambda_image_constructs.org import (
 )
 from lambda_image_constructs.org.pipeline_stack import PIPELINE_CONTEXT_KEY
 from lambda_image_constructs.org.stages import stack_id
+from lambda_image_constructs.user_app import synthesize
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -61,12 +62,7 @@ def build_app(app: App) -> App:
 def main() -> int:
     """Synthesize; invalid input is printed as our message alone (it already names every
     problem, so a traceback would only bury it), anything else keeps its traceback."""
-    try:
-        build_app(App()).synth()
-    except LambdaImageValidationError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+    return synthesize(build_app)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .repository import ConsumerAccount, LambdaImageRepository
     from .rollout import ConcurrencyScaling, Deployment
     from .scanning import RegistryScanning
+    from .user_app import run
 
 try:
     # One source for the version: pyproject.toml, read from the installed package's metadata.
@@ -46,6 +47,7 @@ _EXPORTS = {
     "Problem": ".errors",
     "RegistryScanning": ".scanning",
     "image_publishing_synthesizer": ".image",
+    "run": ".user_app",
 }
 
 
@@ -71,4 +73,5 @@ __all__ = [
     "Problem",
     "RegistryScanning",
     "image_publishing_synthesizer",
+    "run",
 ]

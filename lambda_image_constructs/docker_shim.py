@@ -11,10 +11,10 @@ attestations turned off:
 
 Point CDK at it with ``export CDK_DOCKER=lambda-images-docker`` (the Makefile does).
 The engine is ``$LAMBDA_IMAGES_ENGINE`` if set, else Docker when its daemon answers, else
-Podman with the project-local configuration of ``lambda-images`` (so ``cdk deploy`` can build
-and push images on a machine without a Docker daemon): ``$LAMBDA_IMAGES_STATE``, else
-``build/containers`` of the project (the nearest folder up from here with a ``cdk.json``, since
-cdk-assets runs builds inside ``cdk.out``), else of the current folder.
+Podman with the configuration and storage of ``lambda-images`` (so ``cdk deploy`` can build
+and push images on a machine without a Docker daemon), in the folder
+:func:`~lambda_image_constructs.local.state.state_folder` names: ``$LAMBDA_IMAGES_STATE``, else
+the user's cache folder, never the app's.
 
 It imports nothing of aws_cdk (nor jsii), so it runs without Node on PATH.
 """
@@ -26,25 +26,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from .local.engine import Engine, EngineUnavailable, detect_engine
+from .local.state import state_folder
 
 ATTESTATIONS_OFF = ("--provenance=false", "--sbom=false")
-STATE = Path("build/containers")
-STATE_VARIABLE = "LAMBDA_IMAGES_STATE"
-
-
-def state_folder(cwd: Path | None = None) -> Path:
-    """Where the engine's project-local state is (absolute)."""
-    given = os.environ.get(STATE_VARIABLE)
-    if given:
-        return Path(given).absolute()
-    here = (cwd or Path.cwd()).absolute()
-    for folder in (here, *here.parents):
-        if (folder / "cdk.json").is_file():
-            return folder / STATE
-    return here / STATE
 
 
 def supports_attestation_flags(executable: str) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lambda_image_constructs.docker_shim import rewrite
+from lambda_image_constructs.local.state import state_folder
 
 
 def test_build_gets_attestations_off() -> None:
@@ -55,8 +56,10 @@ def fake_tool(folder: Path, name: str, body: str) -> None:
 
 
 def run_shim(*arguments: str, path: Path, cwd: Path | None = None) -> None:
-    env = {**os.environ, "PATH": f"{path}:{os.environ['PATH']}"}
+    # The engine state defaults to the user's cache folder: here one of the test's own.
+    env = {**os.environ, "PATH": f"{path}:{os.environ['PATH']}", "XDG_CACHE_HOME": str(path)}
     env.pop("LAMBDA_IMAGES_ENGINE", None)
+    env.pop("LAMBDA_IMAGES_STATE", None)
     command = [sys.executable, "-m", "lambda_image_constructs.docker_shim", *arguments]
     subprocess.run(command, env=env, cwd=cwd, check=True)
 
@@ -98,7 +101,7 @@ def test_without_a_docker_daemon_the_shim_builds_with_podman(tmp_path: Path) -> 
     )
     # WHEN CDK asks the shim to build
     run_shim("build", "--platform", "linux/amd64", ".", path=tmp_path, cwd=tmp_path)
-    # THEN podman builds, with the project-local storage and no buildx-only flags
+    # THEN podman builds, with lambda-images' storage and no buildx-only flags
     assert (tmp_path / "podman-args").read_text().split() == [
         "build",
         "--platform",
@@ -106,7 +109,7 @@ def test_without_a_docker_daemon_the_shim_builds_with_podman(tmp_path: Path) -> 
         ".",
     ]
     storage = (tmp_path / "podman-storage").read_text().strip()
-    assert storage.endswith("build/containers/storage-vfs.conf")
+    assert storage == str(tmp_path / "lambda-image-constructs/containers/storage-vfs.conf")
 
 
 def test_the_shim_runs_without_node_and_never_imports_aws_cdk(tmp_path: Path) -> None:
@@ -117,7 +120,7 @@ def test_the_shim_runs_without_node_and_never_imports_aws_cdk(tmp_path: Path) ->
     # WHEN CDK runs the installed console script
     result = subprocess.run(
         [str(shim), "build", "--tag", "cdkasset-x", "."],
-        env={**os.environ, "PATH": str(tmp_path)},
+        env={**os.environ, "PATH": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)},
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -138,7 +141,7 @@ def test_the_shim_runs_without_node_and_never_imports_aws_cdk(tmp_path: Path) ->
     assert loaded.stdout.strip() == "[]"
 
 
-def test_the_shim_keeps_engine_state_in_the_project_when_cdk_assets_builds_in_cdk_out(
+def test_the_shim_keeps_engine_state_out_of_the_project_when_cdk_assets_builds_in_cdk_out(
     tmp_path: Path,
 ) -> None:
     # GIVEN a project (cdk.json) whose asset cdk-assets builds from inside cdk.out
@@ -151,7 +154,34 @@ def test_the_shim_keeps_engine_state_in_the_project_when_cdk_assets_builds_in_cd
     )
     # WHEN it runs the shim there
     run_shim("build", "--tag", "cdkasset-0123", ".", path=tmp_path, cwd=asset)
-    # THEN the engine uses the project's build/containers, not one inside cdk.out
+    # THEN the engine uses the user's cache folder, and writes nothing into the project
     assert (tmp_path / "podman-storage").read_text().strip() == str(
-        tmp_path / "build" / "containers" / "storage-vfs.conf"
+        tmp_path / "lambda-image-constructs" / "containers" / "storage-vfs.conf"
     )
+    assert not (tmp_path / "build").exists()
+    assert [p.name for p in asset.iterdir()] == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"LAMBDA_IMAGES_STATE": "given", "XDG_CACHE_HOME": "/cache"}, "{cwd}/given"),
+        ({"XDG_CACHE_HOME": "/cache"}, "/cache/lambda-image-constructs/containers"),
+        # The XDG specification: a relative XDG_CACHE_HOME is ignored.
+        ({"XDG_CACHE_HOME": "relative"}, "{home}/.cache/lambda-image-constructs/containers"),
+        ({}, "{home}/.cache/lambda-image-constructs/containers"),
+    ],
+)
+def test_the_state_folder_is_the_users_cache_unless_given(
+    environment: dict[str, str],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for key in ("LAMBDA_IMAGES_STATE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    assert state_folder() == Path(expected.format(cwd=tmp_path, home=tmp_path / "home"))

@@ -11,15 +11,25 @@ why and is a strict expected failure, so it fails the day it starts to work and 
 removed:
 
     <!-- snippet: continues; xfail: <why> -->
+
+A block marked ``<!-- snippet: in-new-app -->`` (and the blocks continuing it) runs as a script
+of its own in a new folder that ``lambda-images init`` wrote, as a user runs it after the
+README's first steps (a process of its own: jsii's Node resolves relative paths from the folder
+it started in). A block may end the process as an app does (``run(build)``): exit 0 passes.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from lambda_image_constructs.new_app import create
 
 from .cdk_harness import PROJECT_ROOT
 
@@ -35,6 +45,7 @@ class Snippet:
     line: int
     continues: Snippet | None
     xfail: str | None
+    in_new_app: bool = False
 
     def chain(self) -> list[Snippet]:
         return [*(self.continues.chain() if self.continues else []), self]
@@ -48,7 +59,11 @@ def snippets(page: Path) -> list[Snippet]:
         before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
         marker = MARKER.match(before.strip())
         directives = [d.strip() for d in marker["directives"].split(";")] if marker else []
-        unknown = [d for d in directives if d != "continues" and not d.startswith("xfail:")]
+        unknown = [
+            d
+            for d in directives
+            if d not in ("continues", "in-new-app") and not d.startswith("xfail:")
+        ]
         assert not unknown, f"{page.name}:{line}: unknown snippet directives {unknown}"
         continues = "continues" in directives
         assert not continues or found, f"{page.name}:{line} continues nothing"
@@ -60,6 +75,7 @@ def snippets(page: Path) -> list[Snippet]:
                 line=line,
                 continues=found[-1] if continues else None,
                 xfail=xfail,
+                in_new_app="in-new-app" in directives,
             )
         )
     return found
@@ -75,16 +91,47 @@ def test_the_pages_hold_snippets() -> None:
 
 @pytest.mark.parametrize("snippet", ALL, ids=[s.where for s in ALL])
 def test_snippet_runs(
-    snippet: Snippet, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    snippet: Snippet,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
 ) -> None:
+    chain = snippet.chain()
+    if any(part.in_new_app for part in chain):
+        run_in_new_app(chain, tmp_path, request)
+        return
     monkeypatch.chdir(PROJECT_ROOT)
     monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
     namespace: dict[str, object] = {"__name__": "__snippet__"}
-    *earlier, last = snippet.chain()
+    *earlier, last = chain
     for part in earlier:
-        exec(compile(part.code, part.where, "exec"), namespace)
+        run_code(part.code, part.where, namespace)
     if last.xfail:
         request.applymarker(pytest.mark.xfail(reason=last.xfail, strict=True))
     # Line numbers in a traceback are the page's.
-    code = "\n" * last.line + last.code
-    exec(compile(code, last.where.rsplit(":", 1)[0], "exec"), namespace)
+    run_code("\n" * last.line + last.code, last.where.rsplit(":", 1)[0], namespace)
+
+
+def run_in_new_app(chain: list[Snippet], tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    app = tmp_path / "my-platform"
+    create(app)
+    (app / "snippet.py").write_text("\n".join(part.code for part in chain))
+    environment = {k: v for k, v in os.environ.items() if k != "CDK_CONTEXT_JSON"}
+    if chain[-1].xfail:
+        request.applymarker(pytest.mark.xfail(reason=chain[-1].xfail, strict=True))
+    result = subprocess.run(
+        [sys.executable, "snippet.py"],
+        cwd=app,
+        env={**environment, "CDK_OUTDIR": str(tmp_path / "cdk.out")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"{chain[-1].where}:\n{result.stderr[-3000:]}"
+
+
+def run_code(code: str, where: str, namespace: dict[str, object]) -> None:
+    try:
+        exec(compile(code, where, "exec"), namespace)
+    except SystemExit as exit:  # an app's last line, run(build), exits
+        assert exit.code in (0, None), f"{where} exited with status {exit.code}"

@@ -84,7 +84,10 @@ def valid_assembly() -> dict[str, Any]:
         },
         "assembly-Stage/StageStack.template.json": {
             "Resources": {
-                "StageFn": {**function, "Metadata": {"aws:cdk:path": "Stage/StageStack/Fn"}}
+                "StageFn": {
+                    **function,
+                    "Metadata": {"aws:cdk:path": "Stage/StageStack/StageFn/Resource"},
+                }
             }
         },
     }
@@ -254,7 +257,7 @@ CASES = [
     Case("event-deeply-nested", nothing, INVOKE, ("--event", "nested too deeply"),
          event="[" * 100_000),
     Case("function-unknown", nothing, ("invoke", "nope", "--event", "{event}"),
-         ("no function 'nope'", "Stack/Fn", "Stage/StageStack/Fn")),
+         ("no function 'nope'", "Stack/Fn", "Stage/StageStack/StageFn")),
     Case("function-name-huge", nothing, ("invoke", LONG, "--event", "{event}"),
          ("no function 'xxxx", "…")),
     Case("function-ambiguous", lambda f: f["assembly-Stage/StageStack.template.json"][
@@ -282,6 +285,14 @@ CASES = [
          ("docker is not installed",)),
     Case("state-is-a-file", nothing, ("--state", "event.json", "build"),
          ("engine state folder", "event.json", "cannot be used")),
+    Case("base-image-archive-missing", nothing, ("build", "--base-image-archive", "base.tar"),
+         ("--base-image-archive base.tar", "is not a file")),
+    Case("base-image-archive-not-an-image", nothing,
+         ("build", "--base-image-archive", "event.json"),
+         ("--base-image-archive event.json", "cannot be loaded")),
+    # A new app never overwrites a file.
+    Case("init-into-a-folder-with-files", nothing, ("init", "."), (". is not empty",)),
+    Case("init-into-a-file", nothing, ("init", "event.json"), ("event.json is a file",)),
 ]  # fmt: skip
 
 

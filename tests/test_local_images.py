@@ -50,6 +50,7 @@ from .cdk_harness import PROJECT_ROOT, cdk_json_context, register_compliance_pac
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 from local_base_image import (
+    BASE_IMAGE,
     BaseImageUnavailable,
     download_wheels,
     ensure_base_image,
@@ -153,9 +154,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Path]:
     register_compliance_packs(app)
     build_app(app).synth()
     build_images(engine, outdir)
-    # A project folder as a user has it: cdk.json, cdk.out and the project's engine state.
+    # A project folder as a user has it: cdk.json and cdk.out (run_cli names the engine state).
     (work / "cdk.json").write_text((PROJECT_ROOT / "cdk.json").read_text())
-    (work / "build").symlink_to(PROJECT_ROOT / "build")
     return engine, outdir
 
 
@@ -169,11 +169,16 @@ def project(built: tuple[Engine, Path]) -> Path:
 
 def run_cli(project: Path, *arguments: str, **popen: Any) -> subprocess.Popen[str]:
     """``lambda-images ...`` started as a user starts it: the console script, in the project,
-    with SIGINT as a terminal gives it (a test run in the background inherits it ignored)."""
+    with SIGINT as a terminal gives it (a test run in the background inherits it ignored), and
+    the tests' engine state (which already holds the base image and the built image)."""
     return subprocess.Popen(
         ["lambda-images", *arguments],
         cwd=project,
-        env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"},
+        env={
+            **os.environ,
+            "PATH": f"{BIN}:{os.environ['PATH']}",
+            "LAMBDA_IMAGES_STATE": str(STATE),
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -240,17 +245,22 @@ def test_the_memory_size_is_enforced(built: tuple[Engine, Path]) -> None:
     assert greedy.function_error, greedy.payload
 
 
+def documented_commands(start: str) -> list[list[str]]:
+    """The lines of the README's local section that start with ``start``, split as a shell does."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Build and invoke images locally") :]
+    return [
+        shlex.split(line, comments=True)
+        for line in section[: section.index("\n## ", 1)].splitlines()
+        if line.startswith(start)
+    ]
+
+
 def test_the_documented_invoke_commands_run_as_written(
     built: tuple[Engine, Path], project: Path
 ) -> None:
     # GIVEN the `lambda-images invoke` lines of the README, word for word
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme[readme.index("## Build and invoke images locally") :]
-    documented = [
-        shlex.split(line, comments=True)
-        for line in section[: section.index("\n## ", 1)].splitlines()
-        if line.startswith("lambda-images invoke ")
-    ]
+    documented = documented_commands("lambda-images invoke ")
     assert len(documented) >= 2, documented
     for command in documented:
         # WHEN each runs in the project folder, with its defaults (relative cdk.out, state)
@@ -259,6 +269,33 @@ def test_the_documented_invoke_commands_run_as_written(
         # THEN the function answers
         assert process.returncode == 0, (command, err)
         assert json.loads(out) == {"message": "Hello, README!", "image": "debian-ric"}
+
+
+def test_a_base_image_is_loaded_from_an_archive_as_documented(
+    built: tuple[Engine, Path], project: Path
+) -> None:
+    # GIVEN the README's build line for base images without network, word for word
+    documented = documented_commands("lambda-images build ")
+    assert documented == [["lambda-images", "build", "--base-image-archive", "base.tar"]]
+    # AND base.tar in the project: the base image saved under a name the engine then forgets
+    engine, _ = built
+    name = f"localhost/lambda-images-archived:{os.getpid()}"
+    engine.run(["tag", BASE_IMAGE, name])
+    try:
+        engine.run(["save", "--output", str(project / "base.tar"), name])
+        engine.run(["rmi", name])  # the name only: the layers stay, under BASE_IMAGE
+        assert not engine.image_exists(name)
+        # WHEN it runs in the project folder
+        process = run_cli(project, *documented[0][1:])
+        out, err = process.communicate(timeout=600)
+        # THEN the archive's image is there again, and the build went on
+        assert process.returncode == 0, err
+        assert engine.image_exists(name)
+        assert out.startswith("loaded base.tar"), out
+        assert "built localhost/lambda-images:" in out
+    finally:
+        engine.run(["rmi", name], check=False)
+        (project / "base.tar").unlink(missing_ok=True)
 
 
 def test_a_function_cannot_reach_the_hosts_loopback(built: tuple[Engine, Path]) -> None:
@@ -398,7 +435,12 @@ def test_what_cdk_assets_pushes_is_one_image_manifest_for_the_asset_platform(
     assert asset.platform == f"linux/{'amd64' if host_architecture() == 'x86_64' else 'arm64'}"
     local_tag = f"cdkasset-{asset.asset_id.lower()}"
     shim = [str(BIN / "lambda-images-docker")]
-    environment = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    # The tests' engine state, which holds the base image (a user's is in their cache folder).
+    environment = {
+        **os.environ,
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "LAMBDA_IMAGES_STATE": str(STATE),
+    }
     environment.pop("LAMBDA_IMAGES_ENGINE", None)
     # GIVEN the image built through the shim with the arguments cdk-assets passes, from
     # inside the asset's folder in cdk.out

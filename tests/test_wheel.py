@@ -1,6 +1,9 @@
-"""The built wheel, installed as a user installs it, in a new virtual environment outside the
-repository with aws-cdk-lib (and every other dependency) at the lowest version pyproject.toml
-allows, never the pinned one: a user app that imports only the installed package synthesizes.
+"""The release, built as it is published (``python -m build``: an sdist, and the wheel built
+from it) and checked as PyPI checks it (``twine check``); the wheel installed as a user installs
+it, in a new virtual environment outside the repository with aws-cdk-lib (and every other
+dependency) at the lowest version pyproject.toml allows, never the pinned one: a user app that
+imports only the installed package synthesizes, and so does the app ``lambda-images init`` writes,
+with ``cdk synth``, as the README's first steps say.
 
 The first run creates the environment (about a minute, from PyPI through pip's cache); it is kept
 in build/wheel-check/ under a key of the wheel's dependencies and the Python version, so later
@@ -12,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -61,8 +66,9 @@ def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> s
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Built from a copy of what the wheel is made of, so nothing of the checkout (build/,
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release's sdist and wheel, built once (the wheel from the sdist, as build does)."""
+    # Built from a copy of what the release is made of, so nothing of the checkout (build/,
     # egg-info, caches) can leak into it.
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md", "LICENSE"):
@@ -73,9 +79,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     dist = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", dist, source, cwd=dist)
+    run(sys.executable, "-m", "build", "--outdir", dist, source, cwd=dist)
+    return dist
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> Path:
     (built,) = dist.glob("lambda_image_constructs-*.whl")
     return built
+
+
+def test_the_release_passes_twine_check(dist: Path) -> None:
+    # GIVEN the sdist and the wheel; WHEN twine checks them as an upload would be checked
+    files = sorted(dist.iterdir())
+    assert sorted(f.suffix for f in files) == [".gz", ".whl"], files
+    output = run(sys.executable, "-m", "twine", "check", "--strict", *files, cwd=dist)
+    # THEN both pass, the README rendering as the project's long description
+    assert output.count("PASSED") == 2, output
 
 
 def wheel_metadata(wheel: Path) -> tuple[list[str], set[str]]:
@@ -164,6 +184,11 @@ consumerAccounts:
 def test_the_wheel_holds_the_package_and_ranges_not_pins(wheel: Path) -> None:
     requires, names = wheel_metadata(wheel)
     assert {f"lambda_image_constructs/org/config/{m}.py" for m in ("models", "parsing")} <= names
+    template = PROJECT_ROOT / "lambda_image_constructs" / "data" / "new_app"
+    for path in template.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            shipped = path.relative_to(PROJECT_ROOT).as_posix()
+            assert shipped in names, f"lambda-images init needs {shipped}, not in the wheel"
     assert not any(n.startswith(("stacks/", "tests/", "app.py")) for n in names)
     assert not any("==" in r for r in requires), requires
 
@@ -174,13 +199,7 @@ def test_a_user_app_synthesizes_with_the_installed_wheel(venv: Path, tmp_path: P
     shutil.copytree(PROJECT_ROOT / "samples" / "python-aws-base", project / "image")
     (project / "org.yaml").write_text(ORG_YAML)
     (project / "app.py").write_text(textwrap.dedent(USER_APP))
-    env = {
-        "PATH": os.pathsep.join(
-            [str(PROJECT_ROOT / "node_modules" / ".bin"), str(venv / "bin"), "/usr/bin", "/bin"]
-        ),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "CDK_DISABLE_VERSION_CHECK": "true",
-    }
+    env = user_environment(venv, tmp_path)
     # WHEN it runs isolated (-I: no PYTHONPATH, no user site, not the script's folder first)
     output = run(venv / "bin" / "python", "-I", "app.py", cwd=project, env=env)
     # THEN the library came from the virtual environment, with the oldest aws-cdk-lib allowed
@@ -208,6 +227,66 @@ def test_a_user_app_synthesizes_with_the_installed_wheel(venv: Path, tmp_path: P
     tooling = next(t for n, t in types.items() if n.startswith("assembly-Tooling/"))
     assert tooling == ["AWS::ECR::Repository"]
     assert len(templates) == 4  # Repositories, Images-..., Functions, BuildImages
+
+
+def user_environment(venv: Path, home: Path) -> dict[str, str]:
+    """What a user's shell has: the virtual environment's tools, Node and the CDK CLI."""
+    return {
+        "PATH": os.pathsep.join(
+            [str(PROJECT_ROOT / "node_modules" / ".bin"), str(venv / "bin"), "/usr/bin", "/bin"]
+        ),
+        "HOME": os.environ.get("HOME", str(home)),
+        "CDK_DISABLE_VERSION_CHECK": "true",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+    }
+
+
+def first_steps() -> list[list[str]]:
+    """The commands of the README's first steps after the installation, word for word."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme[readme.index("## First steps") :]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block is not None
+    return [shlex.split(line, comments=True) for line in block[1].splitlines()]
+
+
+def test_the_readmes_first_steps_synthesize_a_cross_account_app_from_the_wheel(
+    venv: Path, tmp_path: Path
+) -> None:
+    # GIVEN the README's first steps: a virtual environment and the package are what the
+    # fixture made; init, cd and cdk synth run here exactly as written
+    steps = first_steps()
+    assert [s[:2] for s in steps[:2]] == [["python3", "-m"], ["pip", "install"]]
+    init, cd, synth = steps[2:]
+    assert (init[:2], cd[0], synth) == (["lambda-images", "init"], "cd", ["cdk", "synth"])
+    env = user_environment(venv, tmp_path)
+    # WHEN a user runs them, with the installed console script and the CDK CLI
+    run(*init, cwd=tmp_path, env=env)
+    app = tmp_path / cd[1]
+    run(*synth, cwd=app, env=env)
+    # THEN the image account holds the repository and the image, the workload account the
+    # function, which pulls the image across accounts; all four packs found nothing
+    templates = {
+        p.relative_to(app / "cdk.out").as_posix(): json.loads(p.read_text())
+        for p in (app / "cdk.out").rglob("*.template.json")
+    }
+    assert sorted(n.split("/")[0] for n in templates) == [
+        "assembly-Consumer-workload",
+        "assembly-ImageAccount",
+        "assembly-ImageAccount",
+    ]
+    functions = next(t for n, t in templates.items() if n.startswith("assembly-Consumer-"))
+    (function,) = [
+        r for r in functions["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
+    ]
+    image_uri = json.dumps(function["Properties"]["Code"]["ImageUri"])
+    assert "111111111111.dkr.ecr.eu-west-1" in image_uri
+    repositories = next(t for n, t in templates.items() if "Repositories" in n)
+    policy = json.dumps(repositories)
+    assert "222222222222" in policy  # the workload account may pull
+    # AND cdk.json holds the feature flags of the installed (oldest allowed) aws-cdk-lib
+    flags = json.loads((app / "cdk.json").read_text())["context"]
+    assert flags["@aws-cdk/core:validateAgainstDefaultRules"] is True
 
 
 def wheel_metadata_of(venv: Path) -> list[str]:

@@ -188,8 +188,9 @@ def _names(
     if function_name:
         names.add(function_name)
     if construct_path:
-        names.add(_construct(construct_path))
-        names.add(construct_path)
+        construct = _construct(construct_path)
+        # The construct's own ID (``OrdersApi``), its path, and the CfnFunction's path.
+        names.update({construct.rsplit("/", 1)[-1], construct, construct_path})
     return names
 
 
@@ -430,8 +431,9 @@ def functions(outdir: Path) -> list[FunctionSpec]:
 
 
 def find_function(outdir: Path, name: str) -> FunctionSpec:
-    """The function named by construct path, logical ID or function name. Only that function's
-    properties are checked: another function's bad template does not stop this one."""
+    """The function named by its construct ID or path, logical ID or function name, when that
+    names one function (else the error lists the paths that tell them apart). Only that
+    function's properties are checked: another function's bad template does not stop this one."""
     candidates = _all_candidates(outdir)
     matches = [c for c in candidates if name in c.names]
     if len(matches) == 1:

@@ -1,13 +1,18 @@
 """``lambda-images``: build the images of a synthesized app and invoke its functions locally.
 
-    lambda-images build [--assembly cdk.out]
-    lambda-images invoke <construct path | logical ID | function name> --event event.json
+    lambda-images init [DIR]
+    lambda-images build [--assembly cdk.out] [--base-image-archive FILE ...]
+    lambda-images invoke <construct ID or path | logical ID | function name> --event event.json
     lambda-images graph [--format markdown|mermaid|json] [--output FILE]
     lambda-images can-pull ASSEMBLY REPOSITORY --principal P [--organization-id O]
 
 What the template says is what runs: the function's ImageConfig and Environment, its memory
 size, /tmp size and timeout, on a read-only root file system as an unprivileged user without
 capabilities, in a network namespace of its own.
+
+The engine's storage is kept outside the app folder (``--state``, default: see
+:mod:`lambda_image_constructs.local.state`). Base images are never pulled by Podman: supply them
+from an image archive (``docker save`` / ``podman save``) with ``--base-image-archive``.
 
 Bad input is one line on standard error and exit status 2; a stop signal (Ctrl-C, SIGTERM,
 SIGHUP, SIGQUIT) removes the container first and exits with 128 + the signal's number.
@@ -22,8 +27,9 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from ..new_app import InitError, create
 from .assembly import AssemblyError, find_function, read_json
-from .engine import EngineUnavailable, detect_engine
+from .engine import Engine, EngineUnavailable, detect_engine
 from .runtime import (
     CATCHABLE_STOPS,
     Interrupted,
@@ -32,8 +38,7 @@ from .runtime import (
     invoke,
     remove_leftovers,
 )
-
-DEFAULT_STATE = Path("build/containers")
+from .state import state_folder
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,8 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--state",
         type=Path,
-        default=DEFAULT_STATE,
-        help="Podman storage and caches (default: build/containers)",
+        help="Podman storage and caches (default: $LAMBDA_IMAGES_STATE, else"
+        " $XDG_CACHE_HOME/lambda-image-constructs/containers, else ~/.cache/...)",
     )
     parser.add_argument(
         "--engine",
@@ -56,7 +61,19 @@ def _parser() -> argparse.ArgumentParser:
         help="default: docker if its daemon answers, else podman",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="write a new platform app that synthesizes at once")
+    init.add_argument(
+        "directory", nargs="?", type=Path, default=Path("."), help="new or empty (default: .)"
+    )
     build = commands.add_parser("build", help="build every image asset of the assembly")
+    build.add_argument(
+        "--base-image-archive",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="load base images from this docker/OCI archive first (repeatable; for offline use)",
+    )
     build.add_argument(
         "--force",
         action="store_true",
@@ -94,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
         " when a statement's condition asks for it",
     )
     run = commands.add_parser("invoke", help="run one function's image and send it an event")
-    run.add_argument("function", help="construct path, logical ID or function name")
+    run.add_argument(
+        "function", help="construct ID or path, logical ID or function name (when unambiguous)"
+    )
     run.add_argument("--event", type=Path, required=True, help="a JSON file")
     return parser
 
@@ -109,9 +128,11 @@ def _organization(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # Absolute from here on: the engine is told these paths, and Podman reads a relative path
-    # in a --volume as the name of a volume.
-    assembly, state = args.assembly.absolute(), args.state.absolute()
+    if args.command == "init":
+        written = create(args.directory)
+        print(f"wrote a new app in {args.directory}: {', '.join(written)}")
+        print(f"next: cd {args.directory} && cdk synth")
+        return 0
     if args.command == "can-pull":
         from ..access.report import run_can_pull
 
@@ -120,6 +141,10 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(report, end="")
         return status
+    # Absolute from here on: the engine is told these paths, and Podman reads a relative path
+    # in a --volume as the name of a volume.
+    assembly = args.assembly.absolute()
+    state = (args.state or state_folder()).absolute()
     if args.command == "graph":
         from ..graph import read_graph, to_markdown, to_mermaid
 
@@ -152,12 +177,26 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if result.function_error else 0
     engine = detect_engine(state, args.engine)
     remove_leftovers(engine)
+    load_base_images(engine, args.base_image_archive)
     for built in build_images(engine, assembly, force=args.force):
         print(
             f"built {built.asset.local_image} for {built.asset.platform}"
             f" from {built.asset.directory} in {built.seconds:.1f} s"
         )
     return 0
+
+
+def load_base_images(engine: Engine, archives: list[Path]) -> None:
+    """Load each image archive (``docker save`` or ``podman save``, docker or OCI format) into
+    the engine, so that a build finds its base image without a registry."""
+    for archive in archives:
+        if not archive.is_file():
+            raise LocalRunError(f"--base-image-archive {archive} is not a file")
+        loaded = engine.run(["load", "--input", str(archive.absolute())], check=False)
+        if loaded.returncode != 0:
+            reason = (loaded.stderr or loaded.stdout).strip()[-500:]
+            raise LocalRunError(f"--base-image-archive {archive} cannot be loaded: {reason}")
+        print(f"loaded {archive}: {loaded.stdout.strip()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = {s: signal.signal(s, _raise_interrupted) for s in CATCHABLE_STOPS[1:]}
     try:
         return _run(args)
-    except (AssemblyError, EngineUnavailable, LocalRunError) as error:
+    except (AssemblyError, EngineUnavailable, InitError, LocalRunError) as error:
         print(f"lambda-images: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
