@@ -12,7 +12,7 @@ overridable per function and checked at synth; ``ImageSource``: where its image 
 
 from .acknowledgements import BUILT_IN_ACKNOWLEDGEMENTS
 from .construct import IMAGE_TAG_WARNING, UNCHECKED_TOKEN_WARNING, ImageFunction
-from .options import DEFAULTS, REFUSED, FunctionOptions, ImageArchitecture, ImageFunctionOptions
+from .options import DEFAULTS, REFUSED, FunctionOptions, ImageFunctionOptions, option_types
 from .sources import ImageSource, ResolvedImage
 
 __all__ = [
@@ -22,9 +22,9 @@ __all__ = [
     "REFUSED",
     "UNCHECKED_TOKEN_WARNING",
     "FunctionOptions",
-    "ImageArchitecture",
     "ImageFunction",
     "ImageFunctionOptions",
     "ImageSource",
     "ResolvedImage",
+    "option_types",
 ]

@@ -11,12 +11,14 @@ from typing import Any
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 
-from .. import function_validation as limits
+from .. import function_validation as validate
+from .. import limits
 from ..architecture import LambdaArchitecture, parse_architecture
 from ..errors import Problems
-from ..rollout import ALIAS_NAME, Deployment, check_provisioning
+from ..limits import ALIAS_NAME
+from ..rollout import Deployment, check_provisioning
 from ..tokens import is_unresolved
-from .options import OPTION_NAMES, REFUSED, ImageFunctionOptions
+from .options import DEFAULTS, OPTION_NAMES, REFUSED, ImageFunctionOptions
 from .places import Place
 from .sources import ResolvedImage
 
@@ -72,7 +74,7 @@ def check_architecture(
 def check_settings(problems: Problems, unchecked: list[str], o: ImageFunctionOptions) -> int | None:
     """Memory, /tmp, timeout, concurrency, retries, event age, image configuration,
     environment, tracing, name and description; returns the MB of /tmp when known."""
-    limits.check_image_config(
+    validate.check_image_config(
         problems,
         entrypoint=o.get("entrypoint"),
         command=o.get("command"),
@@ -84,35 +86,43 @@ def check_settings(problems: Problems, unchecked: list[str], o: ImageFunctionOpt
             brief(o["tracing"]),
             "must be an aws_lambda.Tracing (ACTIVE, PASS_THROUGH or DISABLED)",
         )
-    limits.check_environment(problems, o.get("environment"))
+    validate.check_environment(problems, o.get("environment"))
     memory = o["memory_size"]
     if memory is None:
-        problems.add("memory_size", None, "must be a whole number from 128 to 10,240 MB;"
-                     " leave it out for the default (512)")  # fmt: skip
+        low, high = limits.MEMORY_MB
+        problems.add("memory_size", None, f"must be a whole number from {low} to {high:,} MB;"
+                     f" leave it out for the default ({DEFAULTS['memory_size']})")  # fmt: skip
     elif is_unresolved(memory):
         unchecked.append("memory_size")
-    limits.check_range(problems, "memory_size", memory, limits.MEMORY_MB, "MB")
-    storage = limits.size_in_mb(
+    validate.check_range(problems, "memory_size", memory, limits.MEMORY_MB, "MB")
+    storage = validate.size_in_mb(
         problems, unchecked, "ephemeral_storage_size", o["ephemeral_storage_size"]
     )
-    limits.check_range(
+    validate.check_range(
         problems, "ephemeral_storage_size", storage, limits.EPHEMERAL_STORAGE_MB, "MB"
     )
-    timeout = limits.duration_in_seconds(problems, unchecked, "timeout", o["timeout"])
-    limits.check_range(problems, "timeout", timeout, limits.TIMEOUT_SECONDS, "seconds")
-    limits.check_whole_number(
+    timeout = validate.duration_in_seconds(problems, unchecked, "timeout", o["timeout"])
+    validate.check_range(problems, "timeout", timeout, limits.TIMEOUT_SECONDS, "seconds")
+    validate.check_whole_number(
         problems, unchecked, "reserved_concurrent_executions",
         o.get("reserved_concurrent_executions"), limits.RESERVED_CONCURRENCY,
         "concurrent executions",
     )  # fmt: skip
-    limits.check_whole_number(
-        problems, unchecked, "retry_attempts", o.get("retry_attempts"), (0, 2), "retries"
+    validate.check_whole_number(
+        problems,
+        unchecked,
+        "retry_attempts",
+        o.get("retry_attempts"),
+        limits.RETRY_ATTEMPTS,
+        "retries",
     )
     if (max_event_age := o.get("max_event_age")) is not None:
-        age = limits.duration_in_seconds(problems, unchecked, "max_event_age", max_event_age)
-        limits.check_range(problems, "max_event_age", age, limits.MAX_EVENT_AGE_SECONDS, "seconds")
-    limits.check_function_name(problems, o.get("function_name"))
-    limits.check_description(problems, o.get("description"))
+        age = validate.duration_in_seconds(problems, unchecked, "max_event_age", max_event_age)
+        validate.check_range(
+            problems, "max_event_age", age, limits.MAX_EVENT_AGE_SECONDS, "seconds"
+        )
+    validate.check_function_name(problems, o.get("function_name"))
+    validate.check_description(problems, o.get("description"))
     return storage if isinstance(storage, int) else None
 
 
@@ -125,12 +135,12 @@ def check_combinations(problems: Problems, o: ImageFunctionOptions, storage_mb: 
                 "ON_PUBLISHED_VERSIONS",
                 "is refused by Lambda with EFS (filesystem); leave one of them out",
             )
-        if storage_mb is not None and storage_mb > 512:
+        if storage_mb is not None and storage_mb > limits.SNAP_START_MAX_EPHEMERAL_STORAGE_MB:
             problems.add(
                 "snap_start",
                 "ON_PUBLISHED_VERSIONS",
-                "is refused by Lambda with"
-                f" more than 512 MB of /tmp (ephemeral_storage_size {storage_mb} MB)",
+                f"is refused by Lambda with more than {limits.SNAP_START_MAX_EPHEMERAL_STORAGE_MB}"
+                f" MB of /tmp (ephemeral_storage_size {storage_mb} MB)",
             )
     queue, topic = o.get("dead_letter_queue"), o.get("dead_letter_topic")
     if o.get("dead_letter_queue_enabled") is False and (queue or topic):

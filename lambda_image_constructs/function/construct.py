@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
-from .. import function_validation as limits
+from .. import function_validation as validate
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
@@ -316,7 +316,7 @@ class ImageFunction(lambda_.Function):
         if variables is None:  # from aws-cdk-lib's constructor: the option, checked already
             return super().add_environment(key, value, remove_in_edge=remove_in_edge)
         problems = Problems()
-        limits.check_environment(problems, {**variables, key: value})
+        validate.check_environment(problems, {**variables, key: value})
         problems.raise_if_any(f"ImageFunction {self.node.path}: add_environment")
         variables[key] = value
         return super().add_environment(key, value, remove_in_edge=remove_in_edge)

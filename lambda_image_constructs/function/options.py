@@ -9,7 +9,7 @@ defaults, ``REFUSED`` the options of ``aws_lambda.Function`` an image function r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Required, TypedDict, cast, get_type_hints
+from typing import Any, Required, TypedDict, cast, get_type_hints
 
 from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
@@ -20,14 +20,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
-from ..architecture import LambdaArchitecture
+from .. import architecture
+from ..architecture import ImageArchitecture
 from ..rollout import ConcurrencyScaling, Deployment
 from .sources import ImageSource
-
-ArchitectureName = Literal["x86_64", "arm64"]
-ImageArchitecture = LambdaArchitecture | lambda_.Architecture | ArchitectureName
-"""What ``architecture`` accepts: ``LambdaArchitecture``, ``aws_lambda.Architecture`` or its
-name. Precise on purpose: ``mypy --strict`` catches ``architecture="arm65"``."""
 
 
 class FunctionOptions(TypedDict, total=False):
@@ -198,7 +194,15 @@ REFUSED: Mapping[str, str] = {
 function, and why. They are not in ``ImageFunctionOptions``: mypy refuses them, and so does
 the constructor, with this reason."""
 
-OPTION_NAMES = frozenset(get_type_hints(ImageFunctionOptions))
+OPTION_NAMES = frozenset(ImageFunctionOptions.__annotations__)
+
+
+def option_types() -> dict[str, Any]:
+    """Each option's type (``typing.get_type_hints``), for checks that read them; the
+    architecture alias, a string in architecture.py, evaluated there."""
+    text = cast(str, ImageArchitecture)  # a string at run time (the TypeAlias is quoted)
+    alias = eval(text, {**vars(architecture), "aws_lambda": lambda_})
+    return get_type_hints(ImageFunctionOptions, localns={"ImageArchitecture": alias})
 
 
 def with_defaults(options: ImageFunctionOptions) -> ImageFunctionOptions:

@@ -11,12 +11,11 @@ from typing import Any
 
 from aws_cdk import Stack
 from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
-from .. import function_validation as checks
-from ..architecture import LambdaArchitecture, parse_architecture
+from .. import function_validation as validate
+from ..architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from ..errors import Problems
 from ..image import LambdaImage
 from ..repository import LambdaImageRepository
@@ -69,7 +68,7 @@ class ImageSource(ABC):
         repository: LambdaImageRepository | ecr.IRepository,
         tag_or_digest: str,
         *,
-        architecture: LambdaArchitecture | lambda_.Architecture | str | None = None,
+        architecture: ImageArchitecture | None = None,
     ) -> ImageSource:
         """An image in a ``LambdaImageRepository`` or any ``IRepository``, by tag or by
         ``sha256:`` digest. ``architecture``: what the image was built for, when known."""
@@ -79,7 +78,7 @@ class ImageSource(ABC):
     def from_image_uri(
         image_uri: str,
         *,
-        architecture: LambdaArchitecture | lambda_.Architecture | str | None = None,
+        architecture: ImageArchitecture | None = None,
     ) -> ImageSource:
         """An image by URI, typically in another account:
         ``<account>.dkr.ecr.<region>.<url suffix>/<name>@sha256:<64 hex>``. A tag
@@ -177,7 +176,7 @@ class _RepositorySource(ImageSource):
         self._architecture = architecture
 
     def resolve(self, scope: Construct, problems: Problems) -> ResolvedImage | None:
-        checks.check_tag_or_digest(problems, "image.tag_or_digest", self._tag_or_digest)
+        validate.check_tag_or_digest(problems, "image.tag_or_digest", self._tag_or_digest)
         architecture = _optional_architecture(problems, self._architecture)
         reference = self._tag_or_digest
         separator = "@" if str(reference).startswith("sha256:") else ":"
@@ -222,7 +221,7 @@ class _UriSource(ImageSource):
                 self._uri, None, None, architecture, None, True,
                 "an image URI only known at deploy time", unresolved=True,
             )  # fmt: skip
-        parts = checks.parse_image_uri(problems, "image.image_uri", self._uri)
+        parts = validate.parse_image_uri(problems, "image.image_uri", self._uri)
         if parts is None:
             return None
         return ResolvedImage(

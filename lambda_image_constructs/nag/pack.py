@@ -26,6 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import NagMessageLevel, NagPack
 from constructs import IConstruct
 
+from ..limits import ACCOUNT_ID
 from ..tokens import is_unresolved
 from . import rules
 from .rules import Compliance, RuleContext
@@ -119,7 +120,6 @@ _DELETION_POLICIES = {
     "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
 }
 _ACKNOWLEDGED_PREFIX = re.compile(r"^annotation::", re.IGNORECASE)
-_ACCOUNT = re.compile(r"[0-9]{12}")
 
 
 def _suppressed(resource: dict[str, Any]) -> frozenset[str]:
@@ -304,7 +304,7 @@ class LambdaContainerImageChecks(NagPack):
     ) -> bool:
         """Check one stack's template; returns whether it holds nested stacks."""
         context = RuleContext(
-            account if account and _ACCOUNT.fullmatch(account) else None, registry_scanning
+            account if account and ACCOUNT_ID.fullmatch(account) else None, registry_scanning
         )
         has_nested_stacks = False
         for resource_id, resource in (template.get("Resources") or {}).items():

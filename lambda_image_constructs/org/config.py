@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import reprlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +34,12 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from lambda_image_constructs import function_validation as limits
-from lambda_image_constructs import validation
+from lambda_image_constructs import function_validation, limits, validation
 from lambda_image_constructs.errors import LambdaImageValidationError, Problems
 
 CONTEXT_KEY = "lambda-image-constructs"
 CONFIG_FILE_CONTEXT_KEY = "config"
 SCHEMA_ID = "https://lambda-image-constructs.invalid/org-config.schema.json"
-# Values are quoted in errors up to this many characters, so a huge value stays readable.
-MAX_SHOWN_CHARS = 80
 # A YAML document whose aliases (*name) add more than this many values once expanded is refused
 # before it is built: nested anchors ("billion laughs") multiply, and 1.5 KB once exhausted 4 GB
 # here. Only what aliases add counts, so a large document written out in full is never refused.
@@ -100,9 +96,8 @@ def _schema_pattern(regex: str) -> Any:
     return Field(json_schema_extra={"pattern": f"^{regex}$"})
 
 
-# [0-9], not \d: \d also matches other scripts' digits, which AWS never uses.
-ACCOUNT_ID = "[0-9]{12}"
-REGION = validation.REGION.pattern
+ACCOUNT_ID = limits.ACCOUNT_ID.pattern
+REGION = limits.REGION.pattern
 NAME = "[a-z][a-z0-9-]{0,62}"
 
 
@@ -132,12 +127,16 @@ Name = Annotated[
 RepositoryName = Annotated[
     StrictStr,
     _checked(validation.check_repository_name),
-    Field(min_length=2, max_length=256, json_schema_extra={"pattern": "^[a-z0-9._/-]+$"}),
+    Field(
+        min_length=limits.REPOSITORY_NAME_LENGTH[0],
+        max_length=limits.REPOSITORY_NAME_LENGTH[1],
+        json_schema_extra={"pattern": "^[a-z0-9._/-]+$"},
+    ),
 ]
 OrganizationId = Annotated[
     StrictStr,
     _checked(validation.check_organization_id),
-    _schema_pattern(validation.ORGANIZATION_ID.pattern),
+    _schema_pattern(limits.ORGANIZATION_ID.pattern),
 ]
 NonEmpty = Annotated[StrictStr, Field(min_length=1)]
 MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB), _bounds(*limits.MEMORY_MB)]
@@ -147,20 +146,27 @@ EphemeralStorageSize = Annotated[
 TimeoutSeconds = Annotated[
     StrictInt, _from(*limits.TIMEOUT_SECONDS), _bounds(*limits.TIMEOUT_SECONDS)
 ]
-ReservedConcurrency = Annotated[StrictInt, _from(0, 1_000_000), _bounds(0, 1_000_000)]
+ReservedConcurrency = Annotated[
+    StrictInt, _from(*limits.RESERVED_CONCURRENCY), _bounds(*limits.RESERVED_CONCURRENCY)
+]
 Wave = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
-Percent = Annotated[StrictInt, _from(1, 99), _bounds(1, 99)]
-Minutes = Annotated[StrictInt, _from(1, 2_880), _bounds(1, 2_880)]
-ProvisionedConcurrency = Annotated[StrictInt, _from(1, 1_000_000), _bounds(1, 1_000_000)]
+Percent = Annotated[
+    StrictInt, _from(*limits.DEPLOYMENT_PERCENT), _bounds(*limits.DEPLOYMENT_PERCENT)
+]
+Minutes = Annotated[
+    StrictInt,
+    _from(*limits.DEPLOYMENT_INTERVAL_MINUTES),
+    _bounds(*limits.DEPLOYMENT_INTERVAL_MINUTES),
+]
+ProvisionedConcurrency = Annotated[
+    StrictInt, _from(*limits.PROVISIONED_CONCURRENCY), _bounds(*limits.PROVISIONED_CONCURRENCY)
+]
 FunctionStacks = Annotated[StrictInt, _from(1, 50), _bounds(1, 50)]
-ALIAS = "(?![0-9]+$)[a-zA-Z0-9_-]{1,128}"
-ALARM_NAME = "[^:]{1,255}"
+ALIAS = limits.ALIAS_NAME.pattern
+ALARM_NAME = limits.ALARM_NAME.pattern
 DeploymentType = Literal["canary", "linear", "all-at-once"]
 Architecture = Literal["x86_64", "arm64"]
-CONNECTION_ARN = (
-    "arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}"
-    ":connection/[A-Za-z0-9_-]+"
-)
+CONNECTION_ARN = limits.CONNECTION_ARN.pattern
 SOURCE_REPOSITORY = "[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"
 BRANCH = r"[^\s~^:?*\[\\]+"
 ConnectionArn = Annotated[
@@ -200,19 +206,25 @@ Branch = Annotated[
 
 
 def _check_command(problems: Problems, field: str, value: Any) -> None:
-    limits.check_image_config(problems, entrypoint=None, command=value, working_directory=None)
+    function_validation.check_image_config(
+        problems, entrypoint=None, command=value, working_directory=None
+    )
 
 
 def _check_entrypoint(problems: Problems, field: str, value: Any) -> None:
-    limits.check_image_config(problems, entrypoint=value, command=None, working_directory=None)
+    function_validation.check_image_config(
+        problems, entrypoint=value, command=None, working_directory=None
+    )
 
 
 def _check_working_directory(problems: Problems, field: str, value: Any) -> None:
-    limits.check_image_config(problems, entrypoint=None, command=None, working_directory=value)
+    function_validation.check_image_config(
+        problems, entrypoint=None, command=None, working_directory=value
+    )
 
 
 def _check_environment(problems: Problems, field: str, value: Any) -> None:
-    limits.check_environment(problems, value)
+    function_validation.check_environment(problems, value)
 
 
 # --- the document -----------------------------------------------------------------------------
@@ -294,7 +306,7 @@ class DeploymentSpec(_Section):
     """The share of traffic shifted at a time (canary and linear)."""
     minutes: Minutes | None = None
     """Minutes between shifts (canary and linear)."""
-    alarms: tuple[AlarmName, ...] = ()
+    alarms: tuple[AlarmName, ...] = Field(default=(), max_length=limits.DEPLOYMENT_MAX_ALARMS)
     """Names of CloudWatch alarms of the account that roll the deployment back too."""
     default_alarms: bool = True
     """The function's own alarms on the new version (errors, throttles, dead letters)."""
@@ -448,30 +460,6 @@ def json_schema() -> dict[str, Any]:
 # --- parsing ----------------------------------------------------------------------------------
 
 
-class _Shown:
-    """A value as an error quotes it: its repr, cut to a readable length."""
-
-    def __init__(self, value: Any) -> None:
-        # reprlib bounds the work too: a deep or huge value is never rendered in full.
-        bounded = reprlib.Repr()  # keyword arguments only from Python 3.12
-        bounded.maxlevel, bounded.maxdict, bounded.maxlist = 3, 4, 4
-        bounded.maxtuple, bounded.maxstring, bounded.maxother = 4, MAX_SHOWN_CHARS, MAX_SHOWN_CHARS
-        text = bounded.repr(value)
-        self.text = text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def shown(value: Any) -> Any:
-    """``value`` itself when it is short; otherwise something whose repr is a cut of it."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, str) and len(value) <= MAX_SHOWN_CHARS:
-        return value
-    return _Shown(value)
-
-
 def _path(location: tuple[int | str, ...]) -> str:
     text = ""
     for part in location:
@@ -521,15 +509,15 @@ def _problems_of(error: ErrorDetails, problems: Problems) -> None:
     value = None if kind == "missing" else error["input"]
     if kind == "lambda_image":
         for suffix, found, accepted in error["ctx"]["problems"]:
-            problems.add(_path(location) + suffix, shown(found), accepted)
+            problems.add(_path(location) + suffix, found, accepted)
     elif kind == "extra_forbidden":
         known = _known_keys(location[:-1])
-        problems.add(_path(location), shown(value), f"is not a known key; known: {known}")
+        problems.add(_path(location), value, f"is not a known key; known: {known}")
     elif kind == "literal_error":
-        problems.add(_path(location), shown(value), f"must be one of {error['ctx']['expected']}")
+        problems.add(_path(location), value, f"must be one of {error['ctx']['expected']}")
     else:
         accepted = _ACCEPTED.get(kind, error["msg"])
-        problems.add(_path(location), shown(value), accepted)
+        problems.add(_path(location), value, accepted)
 
 
 def parse_config(document: Any, source: str) -> AppConfig:
@@ -596,7 +584,7 @@ def _unique(problems: Problems, named: list[tuple[str, str | None]], what: str) 
         if name is None:
             continue
         if name in seen:
-            problems.add(path, shown(name), f"must be a unique {what}; {seen[name]} has it too")
+            problems.add(path, name, f"must be a unique {what}; {seen[name]} has it too")
         seen.setdefault(name, path)
 
 
@@ -626,7 +614,7 @@ def _cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
             if isinstance(name, str) and name not in consumer_names:
                 problems.add(
                     f"{path}.consumers[{index}]",
-                    shown(name),
+                    name,
                     f"must name one of consumerAccounts: {consumer_names}",
                 )
     for path, image in images:
@@ -634,7 +622,7 @@ def _cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
         if named and named not in repository_by_name:
             problems.add(
                 f"{path}.repository",
-                shown(named),
+                named,
                 f"must name one of repositories: {sorted(repository_by_name)}",
             )
     for path, consumer in consumers:
@@ -717,9 +705,7 @@ def _cross_check_consumer(
         where = f"{path}.{function_path}.image"
         image = image_by_name.get(image_name)
         if image is None:
-            problems.add(
-                where, shown(image_name), f"must name one of images: {sorted(image_by_name)}"
-            )
+            problems.add(where, image_name, f"must name one of images: {sorted(image_by_name)}")
             continue
         holder = repository_by_name.get(_text(image, "repository") or "")
         _cross_check_rollout(problems, f"{path}.{function_path}", function, defaults)
@@ -728,7 +714,7 @@ def _cross_check_consumer(
         if region and image_region and region not in available:
             problems.add(
                 f"{path}.region",
-                shown(region),
+                region,
                 f"must be a Region its images are published in ({sorted(map(str, available))}):"
                 f" Lambda only pulls images from ECR in its own Region; add {region} to the"
                 f" regions of repository {holder.get('name') if holder else '?'!r}",
@@ -869,8 +855,8 @@ def read_yaml(text: str, problems: Problems) -> Any:
         loader.dispose()
     for key, line in loader.duplicates:
         problems.add(
-            f"{shown(key)} (line {line})",
-            shown(key),
+            f"{key} (line {line})",
+            key,
             "is a key given twice in one mapping, where YAML silently keeps only the last"
             " value; give it once",
         )
