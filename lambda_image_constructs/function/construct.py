@@ -89,21 +89,20 @@ class ImageFunction(lambda_.Function):
         assert image is not None and architecture is not None
         acknowledger = Acknowledger(o.get("acknowledgements"))
         companions = self._companions(scope, id, o, place, path, acknowledger)
-        code = made.ImageCode(
-            lambda_.CodeImageConfig(
-                image_uri=image.image_uri,
-                entrypoint=_listed(o.get("entrypoint")),
-                cmd=_listed(o.get("command")),
-                working_directory=o.get("working_directory"),
-            )
+        code = made.image_code(
+            image.image_uri,
+            _tupled(o.get("entrypoint")),
+            _tupled(o.get("command")),
+            o.get("working_directory"),
         )
         self._make_function(scope, id, o, companions, code, architecture, path)
-        assert code.resource is not None
+        resource, code.resource = code.resource, None  # this function's, bound just now
+        assert resource is not None
         self.image = image
         """The image the function runs (URI, account, Region, architecture), as resolved."""
         self._environment_variables = dict(o.get("environment") or {})
         self._acknowledger, self._companion_list = acknowledger, companions.owned()
-        self._configure(code.resource, o, companions, image, place, path)
+        self._configure(resource, o, companions, image, place, path)
         self._roll_out(o, companions.own_queue or o.get("dead_letter_queue"), place, path)
         self._warn(unchecked, image, path)
 
@@ -360,8 +359,8 @@ class ImageFunction(lambda_.Function):
         return cast(lambda_.CfnFunction, self.node.default_child)
 
 
-def _listed(items: Sequence[str] | None) -> list[str] | None:
-    return None if items is None else list(items)
+def _tupled(items: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if items is None else tuple(items)
 
 
 # The options handed to aws_lambda.Function as they are (None: left out).
