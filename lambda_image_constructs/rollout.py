@@ -230,8 +230,17 @@ def check_provisioning(
                 provisioned_concurrency,
                 "is refused by Lambda with SnapStart (snap_start); use one of them",
             )
-    if scaling is None:
-        return
+    if scaling is not None:
+        _check_scaling(problems, provisioned_concurrency, scaling, reserved_concurrent_executions)
+
+
+def _check_scaling(
+    problems: Problems,
+    provisioned_concurrency: Any,
+    scaling: ConcurrencyScaling,
+    reserved_concurrent_executions: Any,
+) -> None:
+    """Application Auto Scaling's bounds, from the provisioned concurrency up to the reserved."""
     minimum = scaling.min_capacity
     if minimum is not None and (
         isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0
