@@ -337,6 +337,13 @@ def _application(shared: _StackRollouts) -> codedeploy.LambdaApplication:
 
 
 @cache
+def _predefined(name: str) -> codedeploy.ILambdaDeploymentConfig:
+    """One of CodeDeploy's predefined configurations, asked of Node once per process."""
+    config: codedeploy.ILambdaDeploymentConfig = getattr(codedeploy.LambdaDeploymentConfig, name)
+    return config
+
+
+@cache
 def _one_minute() -> Duration:
     return Duration.minutes(1)  # once per process, not per function
 
@@ -354,15 +361,12 @@ def deployment_config(
     if deployment.config is not None:
         return deployment.config
     if deployment.type == "all-at-once":
-        return codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
+        return _predefined("ALL_AT_ONCE")
     minutes = interval_minutes(Problems(), "interval", deployment.interval)
     assert minutes is not None and deployment.percent is not None  # checked before
     key = (deployment.type, deployment.percent, minutes)
     if key in _PREDEFINED:
-        predefined: codedeploy.ILambdaDeploymentConfig = getattr(
-            codedeploy.LambdaDeploymentConfig, _PREDEFINED[key]
-        )
-        return predefined
+        return _predefined(_PREDEFINED[key])
     made = shared.configs
     if key not in made:
         interval = Duration.minutes(minutes)
