@@ -9,9 +9,8 @@ no network. AWS keys are kept out of the environment (with any, each invoke wait
 Skipped, saying why, where SAM CLI (``make sam-env``; ``$LAMBDA_IMAGES_SAM``) or a container
 engine is missing.
 
-Until the function carries the asset metadata itself (``aws:asset:path``, ...; issue 22, H1's
-part), ``with_asset_metadata`` writes what CDK writes for an image asset of the function's own
-stack; once it does, the template is used as synthesized.
+The template is used as synthesized: the function carries CDK's asset metadata itself
+(``aws:asset:path`` and the rest), pointing at the build context that aws-cdk-lib staged.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import pytest
 from aws_cdk import App
 
 from app import build_app
-from lambda_image_constructs.local.assembly import image_assets
 from lambda_image_constructs.local.engine import Engine
 
 from .cdk_harness import PROJECT_ROOT, cdk_json_context, register_compliance_packs
@@ -109,22 +107,6 @@ def function_template(outdir: Path) -> tuple[Path, str, dict[str, Any]]:
     raise AssertionError(f"no image function in {outdir}")
 
 
-def with_asset_metadata(outdir: Path, path: Path, resource: dict[str, Any]) -> bool:
-    """Add CDK's image asset metadata to ``resource`` where it has none; whether it was added
-    (the test then says so). Waits on issue 22's metadata on ImageFunction (H1)."""
-    metadata = resource.setdefault("Metadata", {})
-    if all(key in metadata for key in ASSET_METADATA):
-        return False
-    (asset,) = image_assets(outdir)
-    metadata.update({
-        "aws:asset:path": os.path.relpath(asset.directory, path.parent),
-        "aws:asset:property": "Code.ImageUri",
-        "aws:asset:dockerfile-path": asset.dockerfile,
-        "aws:asset:docker-build-args": dict(asset.build_args),
-    })  # fmt: skip
-    return True
-
-
 def sam(command: list[str], work: Path, docker_host: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "DOCKER_"))
@@ -144,7 +126,7 @@ def sam(command: list[str], work: Path, docker_host: str) -> subprocess.Complete
 
 
 def test_sam_builds_and_invokes_an_image_function_of_a_synthesized_app(
-    docker_host: tuple[Engine, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    docker_host: tuple[Engine, str], tmp_path: Path
 ) -> None:
     engine, host = docker_host
     sam_cli()
@@ -155,10 +137,8 @@ def test_sam_builds_and_invokes_an_image_function_of_a_synthesized_app(
     # GIVEN a synthesized app whose function runs an image asset of the image account's stack
     outdir = synthesized(tmp_path, base)
     path, logical_id, template = function_template(outdir)
-    if with_asset_metadata(outdir, path, template["Resources"][logical_id]):
-        with capsys.disabled():
-            print(f"\n{__name__}: asset metadata written by the test (ImageFunction has none yet)")
-    path.write_text(json.dumps(template))
+    metadata = template["Resources"][logical_id].get("Metadata", {})
+    assert all(key in metadata for key in ASSET_METADATA), metadata
     # (SAM resolves the asset path from the template's folder; a wrong one fails its build with
     # "You must specify a directory to build in path".)
     context = path.parent / template["Resources"][logical_id]["Metadata"]["aws:asset:path"]

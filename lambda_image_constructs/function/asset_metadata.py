@@ -21,26 +21,33 @@ ENABLED_CONTEXT = "aws:cdk:enable-asset-metadata"
 # Per image and per stack, asked once (each answer a round trip; every function of an image
 # and of a stack asks the same).
 _ENABLED: weakref.WeakKeyDictionary[LambdaImage, bool] = weakref.WeakKeyDictionary()
-_OUTDIRS: weakref.WeakKeyDictionary[Stack, str] = weakref.WeakKeyDictionary()
+_OUTDIRS: weakref.WeakKeyDictionary[Stack, tuple[str, str]] = weakref.WeakKeyDictionary()
 
 
-def _outdir(stack: Stack) -> str:
+def _outdirs(stack: Stack) -> tuple[str, str]:
+    """The folder of the stack's cloud assembly and the folder its assets are staged in (the
+    top assembly's, for a stack in a nested Stage)."""
     if stack not in _OUTDIRS:
         stage = Stage.of(stack)
-        _OUTDIRS[stack] = stage.outdir if stage is not None else ""
+        _OUTDIRS[stack] = (stage.outdir, stage.asset_outdir) if stage is not None else ("", "")
     return _OUTDIRS[stack]
 
 
 def add_asset_metadata(resource: CfnResource, image: LambdaImage, function_stack: Stack) -> None:
     """Write the image asset's metadata on the function's ``resource``. aws-cdk-lib gives
     ``aws:asset:path`` relative to the image's own cloud assembly; a function in another
-    ``Stage`` (another assembly folder) gets it relative to its own."""
+    ``Stage`` (another assembly folder) gets the path of the staged asset (in the top
+    assembly's folder, where aws-cdk-lib stages every nested Stage's assets) relative to its
+    own assembly."""
     if image not in _ENABLED:
         _ENABLED[image] = bool(image.asset.node.try_get_context(ENABLED_CONTEXT))
     if not _ENABLED[image]:
         return
     image.asset.add_resource_metadata(resource, "Code.ImageUri")
-    image_outdir, function_outdir = _outdir(stack_of(image)), _outdir(function_stack)
+    (image_outdir, assets), (function_outdir, _) = (
+        _outdirs(stack_of(image)),
+        _outdirs(function_stack),
+    )
     if image_outdir != function_outdir:
-        staged = os.path.join(image_outdir, f"asset.{image.asset.asset_hash}")
+        staged = os.path.join(assets, f"asset.{image.asset.asset_hash}")
         resource.add_metadata(PATH_KEY, os.path.relpath(staged, function_outdir))
