@@ -1,0 +1,118 @@
+"""``RegistrySigning``: ECR managed signing of the image account's registry, so that every image
+pushed to a matching repository is signed with an AWS Signer profile."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_signer as signer
+from constructs import Construct
+
+from .errors import Problems
+from .registry_settings import RegistryClaim, check_repository_filters
+from .tokens import is_unresolved
+
+# AWS::ECR::SigningConfiguration Rule.SigningProfileArn, as the CloudFormation reference gives it.
+SIGNING_PROFILE_ARN = re.compile(
+    r"arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[a-zA-Z0-9_]{2,}"
+)
+SIGNING_PROFILE_ARN_MAX = 200
+# AWS::ECR::SigningConfiguration: at most 100 repository filters per rule (FilterType
+# WILDCARD_MATCH, the only one).
+REPOSITORY_FILTERS_PER_RULE = 100
+SIGNATURE_VALIDITY = Duration.days(365 * 3)
+KIND = "RegistrySigning"
+
+
+class RegistrySigning(Construct):
+    """The signing configuration of the stack's registry (account and Region): ECR signs each
+    image pushed to a repository that ``repository_filters`` match, with an AWS Signer profile
+    (Notation, ``Notation-OCI-SHA384-ECDSA``), as the identity that pushes it. That identity
+    needs ``signer:SignPayload`` on the profile: :meth:`grant_sign`.
+
+    ECR keeps one signing configuration per registry: a second one in the same app for the
+    same account and Region is refused at synth (as for ``RegistryScanning``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        signing_profile_arn: str | None = None,
+        repository_filters: Sequence[str] = ("*",),
+        signature_validity: Duration = SIGNATURE_VALIDITY,
+    ) -> None:
+        """
+        :param signing_profile_arn: An AWS Signer profile of the ``Notation-OCI-SHA384-ECDSA``
+            platform. Default: a new profile of the stack, retained when the stack is deleted
+            (a cancelled profile can no longer sign).
+        :param repository_filters: Repository names whose images are signed, ``*`` standing for
+            any characters. Default: every repository of the registry.
+        :param signature_validity: How long a signature of the new profile is valid (only
+            without ``signing_profile_arn``). Default: three years.
+        """
+        super().__init__(scope, id)
+        problems = Problems()
+        if (
+            signing_profile_arn is not None
+            and not is_unresolved(signing_profile_arn)
+            and (
+                not isinstance(signing_profile_arn, str)
+                or len(signing_profile_arn) > SIGNING_PROFILE_ARN_MAX
+                or not SIGNING_PROFILE_ARN.fullmatch(signing_profile_arn)
+            )
+        ):
+            problems.add(
+                "signing_profile_arn",
+                signing_profile_arn,
+                "must be an AWS Signer profile ARN such as"
+                " arn:aws:signer:us-east-1:111111111111:/signing-profiles/images"
+                f" (at most {SIGNING_PROFILE_ARN_MAX} characters)",
+            )
+        filters = check_repository_filters(
+            problems, "repository_filters", repository_filters, at_most=REPOSITORY_FILTERS_PER_RULE
+        )
+        claim = RegistryClaim(self, KIND, problems)
+        problems.raise_if_any(f"{KIND} {self.node.path}")
+        claim.commit()
+        self.signing_profile: signer.SigningProfile | None = None
+        if signing_profile_arn is None:
+            self.signing_profile = signer.SigningProfile(
+                self,
+                "Profile",
+                platform=signer.Platform.NOTATION_OCI_SHA384_ECDSA,
+                signature_validity=signature_validity,
+            )
+            self.signing_profile.apply_removal_policy(RemovalPolicy.RETAIN)
+            signing_profile_arn = self.signing_profile.signing_profile_arn
+        self.signing_profile_arn: str = signing_profile_arn
+        self.repository_filters: tuple[str, ...] = filters
+        self.resource = ecr.CfnSigningConfiguration(
+            self,
+            "Resource",
+            rules=[
+                ecr.CfnSigningConfiguration.RuleProperty(
+                    signing_profile_arn=signing_profile_arn,
+                    repository_filters=[
+                        ecr.CfnSigningConfiguration.RepositoryFilterProperty(
+                            filter=f, filter_type="WILDCARD_MATCH"
+                        )
+                        for f in filters
+                    ],
+                )
+            ],
+        )
+
+    def grant_sign(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` (what pushes the images) sign with the profile: ECR signs as the
+        identity that pushes."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["signer:SignPayload"],
+            resource_arns=[self.signing_profile_arn],
+        )
