@@ -13,6 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from .dockerfile_checks import through_pull_through_cache
 from .errors import Problems
 from .tokens import is_unresolved
 
@@ -45,6 +46,26 @@ PULL_THROUGH_ACTIONS = (
     "ecr:BatchImportUpstreamImage",
     "ecr:CreateRepository",
 )
+
+
+def pull_through_advice(base_image: str, caches: Mapping[str, str]) -> str | None:
+    """What an image's Dockerfile would say to pull its base through one of ``caches``
+    (upstream registry URL -> ``<account registry>/<prefix>``), or None when none caches it."""
+    cached = through_pull_through_cache(base_image, caches)
+    if cached is None:
+        return None
+    return (
+        f"FROM {base_image} can be pulled through the image account's pull-through cache:"
+        f" FROM {cached} (the builder logs in to that registry and needs"
+        " PullThroughCache.grant_pull_through); pin it by digest, since the cache follows"
+        " the upstream's tags"
+    )
+
+
+def registry_host(account: str, region: str) -> str:
+    """The account's private registry in ``region`` (China Regions end in .amazonaws.com.cn)."""
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"{account}.dkr.ecr.{region}.{suffix}"
 
 
 def upstream_kind(url: str) -> tuple[str, bool] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ecr as ecr
@@ -26,6 +27,24 @@ SIGNING_PROFILE_ARN_MAX = 200
 REPOSITORY_FILTERS_PER_RULE = 100
 SIGNATURE_VALIDITY = Duration.days(365 * 3)
 KIND = "RegistrySigning"
+
+
+def check_signing_profile_arn(problems: Problems, field: str, value: Any) -> None:
+    """An AWS Signer profile ARN (None: none given; a token: known at deploy only)."""
+    if value is None or is_unresolved(value):
+        return
+    if (
+        not isinstance(value, str)
+        or len(value) > SIGNING_PROFILE_ARN_MAX
+        or not SIGNING_PROFILE_ARN.fullmatch(value)
+    ):
+        problems.add(
+            field,
+            value,
+            "must be an AWS Signer profile ARN such as"
+            " arn:aws:signer:us-east-1:111111111111:/signing-profiles/images"
+            f" (at most {SIGNING_PROFILE_ARN_MAX} characters)",
+        )
 
 
 class RegistrySigning(Construct):
@@ -58,22 +77,7 @@ class RegistrySigning(Construct):
         """
         super().__init__(scope, id)
         problems = Problems()
-        if (
-            signing_profile_arn is not None
-            and not is_unresolved(signing_profile_arn)
-            and (
-                not isinstance(signing_profile_arn, str)
-                or len(signing_profile_arn) > SIGNING_PROFILE_ARN_MAX
-                or not SIGNING_PROFILE_ARN.fullmatch(signing_profile_arn)
-            )
-        ):
-            problems.add(
-                "signing_profile_arn",
-                signing_profile_arn,
-                "must be an AWS Signer profile ARN such as"
-                " arn:aws:signer:us-east-1:111111111111:/signing-profiles/images"
-                f" (at most {SIGNING_PROFILE_ARN_MAX} characters)",
-            )
+        check_signing_profile_arn(problems, "signing_profile_arn", signing_profile_arn)
         filters = check_repository_filters(
             problems, "repository_filters", repository_filters, at_most=REPOSITORY_FILTERS_PER_RULE
         )
@@ -92,6 +96,7 @@ class RegistrySigning(Construct):
             signing_profile_arn = self.signing_profile.signing_profile_arn
         self.signing_profile_arn: str = signing_profile_arn
         self.repository_filters: tuple[str, ...] = filters
+        self._permissions = 0
         self.resource = ecr.CfnSigningConfiguration(
             self,
             "Resource",
@@ -106,6 +111,25 @@ class RegistrySigning(Construct):
                     ],
                 )
             ],
+        )
+
+    def allow_signing_by(self, role_arn: str) -> signer.CfnProfilePermission:
+        """Let the role ``role_arn`` sign with the profile through the profile's own permissions
+        (``AWS::Signer::ProfilePermission``): for a role whose policies this app does not hold,
+        such as the CDK bootstrap image-publishing role that pushes image assets."""
+        self._permissions += 1
+        name = (
+            self.signing_profile.signing_profile_name
+            if self.signing_profile is not None
+            else self.signing_profile_arn.rsplit("/", 1)[-1]
+        )
+        return signer.CfnProfilePermission(
+            self,
+            f"SignPermission{self._permissions}",
+            action="signer:SignPayload",
+            principal=role_arn,
+            profile_name=name,
+            statement_id=f"EcrSigning{self._permissions}",
         )
 
     def grant_sign(self, grantee: iam.IGrantable) -> iam.Grant:

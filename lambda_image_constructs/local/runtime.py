@@ -7,8 +7,10 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -46,6 +48,7 @@ RUNTIME_API_ADDRESS = "127.0.0.1:9001"
 # run left behind is found and removed at the next start.
 RUN_LABEL = "lambda-images.run"
 OWNER_LABEL = "lambda-images.owner"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 class LocalRunError(RuntimeError):
@@ -68,12 +71,56 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
+class Report:
+    """What Lambda's REPORT line says of an invocation. Every local invoke starts a new
+    container, so each one is a cold start with an init duration.
+
+    The durations are the emulator's own REPORT line (parsed from its log); the memory size is
+    the template's; max memory used is measured: the container's peak memory (cgroup
+    ``memory.max_usage_in_bytes`` or ``memory.peak``), page cache included, so it can read
+    higher than Lambda's figure for the same code."""
+
+    init_duration_ms: float | None
+    duration_ms: float
+    billed_duration_ms: int
+    memory_size_mb: int
+    max_memory_used_mb: int | None
+
+    def line(self) -> str:
+        """The REPORT line as Lambda writes it (tab-separated)."""
+        fields = []
+        if self.init_duration_ms is not None:
+            fields.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
+        fields += [
+            f"Duration: {self.duration_ms:.2f} ms",
+            f"Billed Duration: {self.billed_duration_ms} ms",
+            f"Memory Size: {self.memory_size_mb} MB",
+        ]
+        if self.max_memory_used_mb is not None:
+            fields.append(f"Max Memory Used: {self.max_memory_used_mb} MB")
+        return "REPORT " + "\t".join(fields)
+
+
+# "REPORT RequestId: <id>\tInit Duration: 1.23 ms\tDuration: 4.56 ms\tBilled Duration: 5 ms..."
+_REPORT_FIELD = re.compile(r"([A-Za-z ]+): ([0-9.]+) (ms|MB)")
+
+
+def parse_report(logs: str) -> dict[str, float] | None:
+    """The fields of the last REPORT line in ``logs`` (name -> number), or None."""
+    lines = [line for line in logs.splitlines() if line.startswith("REPORT RequestId:")]
+    if not lines:
+        return None
+    return {name.strip(): float(value) for name, value, _ in _REPORT_FIELD.findall(lines[-1])}
+
+
+@dataclass(frozen=True)
 class Invocation:
     status: int
     payload: Any
     function_error: bool
     logs: str
     seconds: float
+    report: Report | None = None
 
 
 def host_architecture() -> str:
@@ -113,6 +160,66 @@ def build_images(
             )
         results.append(BuildResult(asset, time.monotonic() - started, True))
     return results
+
+
+@dataclass(frozen=True)
+class Layer:
+    size_bytes: int
+    created_by: str  # the instruction that made it, as the engine's history gives it
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """An image's size as the engine stores it (uncompressed: what Lambda's 10 GB limit
+    counts), and its layers, largest first."""
+
+    image: str
+    size_bytes: int
+    layers: tuple[Layer, ...]
+
+    def summary(self, largest: int = 3) -> str:
+        shown = "; ".join(
+            f"{megabytes(layer.size_bytes)} {_instruction(layer.created_by)}"
+            for layer in self.layers[:largest]
+        )
+        return (
+            f"{self.image}: {megabytes(self.size_bytes)} in {len(self.layers)} layers;"
+            f" largest: {shown}"
+        )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 10**6:.1f} MB"
+
+
+def _instruction(created_by: str, width: int = 70) -> str:
+    """A layer's instruction, shell prefix dropped, cut to ``width`` characters."""
+    text = " ".join(
+        created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ").split()
+    )
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def image_size(engine: Engine, image: str) -> ImageSize:
+    """The size of a built image and of its layers (empty layers left out)."""
+    inspected = engine.run(["image", "inspect", "--format", "{{.Size}}", image], check=False)
+    if inspected.returncode != 0:
+        raise LocalRunError(f"image {image} is not built: {inspected.stderr.strip()[-300:]}")
+    if engine.name == "podman":
+        history = engine.run(["history", "--no-trunc", "--format", "json", image], check=False)
+        rows = json.loads(history.stdout or "[]")
+        layers = [Layer(int(r.get("size") or 0), str(r.get("createdBy") or "")) for r in rows]
+    else:
+        history = engine.run(
+            ["history", "--no-trunc", "--human=false", "--format", "{{json .}}", image],
+            check=False,
+        )
+        rows = [json.loads(line) for line in history.stdout.splitlines() if line.strip()]
+        layers = [Layer(int(r.get("Size") or 0), str(r.get("CreatedBy") or "")) for r in rows]
+    kept = sorted(
+        (layer for layer in layers if layer.size_bytes > 0), key=lambda layer: -layer.size_bytes
+    )
+    return ImageSize(image, int(inspected.stdout.strip() or 0), tuple(kept))
 
 
 def download_sam_cli(destination: Path) -> Path:
@@ -455,7 +562,8 @@ def invoke(
                     ) from failure
                 time.sleep(0.1)
         seconds = time.monotonic() - started
-        logs = engine.run(["logs", name], check=False)
+        logs, fields = _logs_with_report(engine, name)
+        peak = peak_memory_mb(engine, name)
     try:
         decoded: Any = json.loads(payload) if payload else None
     except json.JSONDecodeError:
@@ -464,7 +572,47 @@ def invoke(
             # The emulator answers a timeout in plain text; Lambda reports it as an error.
             decoded = {"errorType": "Sandbox.Timedout", "errorMessage": decoded}
     function_error = error or (isinstance(decoded, dict) and "errorType" in decoded)
-    return Invocation(status, decoded, function_error, logs.stdout + logs.stderr, seconds)
+    report = None
+    if fields is not None and "Duration" in fields:
+        report = Report(
+            init_duration_ms=fields.get("Init Duration"),
+            duration_ms=fields["Duration"],
+            billed_duration_ms=int(fields.get("Billed Duration", math.ceil(fields["Duration"]))),
+            memory_size_mb=function.memory_size,
+            max_memory_used_mb=peak,
+        )
+    return Invocation(status, decoded, function_error, logs, seconds, report)
+
+
+def _logs_with_report(engine: Engine, name: str) -> tuple[str, dict[str, float] | None]:
+    """The container's log and its REPORT line's fields; the emulator writes that line just
+    after it answers, so the log is read again for a moment until it is there."""
+    deadline = time.monotonic() + 2
+    while True:
+        read = engine.run(["logs", name], check=False)
+        logs = read.stdout + read.stderr
+        fields = parse_report(logs)
+        if fields is not None or time.monotonic() > deadline:
+            return logs, fields
+        time.sleep(0.05)
+
+
+def peak_memory_mb(engine: Engine, name: str) -> int | None:
+    """The container's peak memory use in MB (rounded up), from its cgroup on the host (v1
+    ``memory.max_usage_in_bytes`` or v2 ``memory.peak``); None when it cannot be read."""
+    found = engine.run(["inspect", "--format", "{{.State.CgroupPath}}", name], check=False)
+    path = found.stdout.strip().lstrip("/") if found.returncode == 0 else ""
+    if not path or path == "<no value>":
+        return None
+    for candidate in (
+        CGROUP_ROOT / "memory" / path / "memory.max_usage_in_bytes",
+        CGROUP_ROOT / path / "memory.peak",
+    ):
+        try:
+            return math.ceil(int(candidate.read_text().strip()) / 2**20)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def function_image(function: FunctionSpec) -> str:

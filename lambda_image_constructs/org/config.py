@@ -414,7 +414,7 @@ class AppConfig(_Section):
         },
     )
 
-    image_account: AccountEnvironment
+    image_account: ImageAccountSpec
     """The shared image account, which holds the repositories and builds the images."""
     repositories: tuple[RepositorySpec, ...]
     images: tuple[ImageSpec, ...]
@@ -641,6 +641,7 @@ def _cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
         _cross_check_consumer(
             problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
+    cross_check_supply_chain(problems, document)
     pipeline = document.get("pipeline")
     if isinstance(pipeline, Mapping):
         numbers = {c.get("wave", 1) for _, c in consumers}
@@ -917,3 +918,10 @@ def load_from_context(try_get_context: Callable[[str], Any]) -> AppConfig:
         problems.add(CONTEXT_KEY, None, "must be set in cdk.json context, or pass -c config=path")
         problems.raise_if_any("configuration cdk.json")
     return parse_config(document, f"cdk.json context {CONTEXT_KEY!r}")
+
+
+# The image account's registry settings (signing, pull-through caches) are models of their own
+# module, built on the ones above.
+from .supply_chain_config import ImageAccountSpec, cross_check_supply_chain  # noqa: E402
+
+AppConfig.model_rebuild()
