@@ -105,12 +105,14 @@ class Report:
 _REPORT_FIELD = re.compile(r"([A-Za-z ]+): ([0-9.]+) (ms|MB)")
 
 
-def parse_report(logs: str) -> dict[str, float] | None:
-    """The fields of the last REPORT line in ``logs`` (name -> number), or None."""
-    lines = [line for line in logs.splitlines() if line.startswith("REPORT RequestId:")]
-    if not lines:
-        return None
-    return {name.strip(): float(value) for name, value, _ in _REPORT_FIELD.findall(lines[-1])}
+def report_lines(logs: str) -> list[str]:
+    """The REPORT lines of a container's log, in order."""
+    return [line for line in logs.splitlines() if line.startswith("REPORT RequestId:")]
+
+
+def parse_report(line: str) -> dict[str, float]:
+    """The fields of one REPORT line (name -> number)."""
+    return {name.strip(): float(value) for name, value, _ in _REPORT_FIELD.findall(line)}
 
 
 @dataclass(frozen=True)
@@ -524,6 +526,15 @@ def invoke(
 ) -> Invocation:
     """Run ``function``'s image as Lambda would, send ``event``, return the response or error
     payload, and remove the container."""
+    [invocation] = invoke_repeatedly(engine, function, event, cache=cache, times=1)
+    return invocation
+
+
+def invoke_repeatedly(
+    engine: Engine, function: FunctionSpec, event: Any, *, cache: Path, times: int
+) -> list[Invocation]:
+    """Send ``event`` ``times`` times to one container of ``function``'s image: the first
+    invocation is a cold start, the others are warm, as in one Lambda execution environment."""
     image = function_image(function)
     config = image_config(engine, image)
     entrypoint = function.entrypoint or config.get("Entrypoint") or []
@@ -546,24 +557,48 @@ def invoke(
         labels={RUN_LABEL: name, OWNER_LABEL: owner},
     )  # fmt: skip
     body = json.dumps(event).encode()
-    started = time.monotonic()
+    invocations = []
     with _container(engine, arguments, name):
         url = f"http://127.0.0.1:{_published_port(engine, name)}{INVOCATION_PATH}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, payload, error = _post(url, body, timeout=function.timeout + 10)
-                break
-            except (ConnectionError, urllib.error.URLError, OSError) as failure:
-                if time.monotonic() > deadline:
-                    logs = engine.run(["logs", name], check=False)
-                    raise LocalRunError(
-                        f"the emulator did not answer ({failure}):\n{logs.stdout}{logs.stderr}"
-                    ) from failure
-                time.sleep(0.1)
-        seconds = time.monotonic() - started
-        logs, fields = _logs_with_report(engine, name)
-        peak = peak_memory_mb(engine, name)
+        for number in range(1, times + 1):
+            started = time.monotonic()
+            status, payload, error = _post_when_up(engine, name, url, body, function.timeout)
+            seconds = time.monotonic() - started
+            logs, fields = _logs_with_report(engine, name, number)
+            peak = peak_memory_mb(engine, name)
+            invocations.append(
+                _invocation(function, status, payload, error, logs, seconds, fields, peak)
+            )
+    return invocations
+
+
+def _post_when_up(
+    engine: Engine, name: str, url: str, body: bytes, timeout: int
+) -> tuple[int, bytes, bool]:
+    """POST to the emulator, waiting up to 30 s for it to listen."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return _post(url, body, timeout=timeout + 10)
+        except (ConnectionError, urllib.error.URLError, OSError) as failure:
+            if time.monotonic() > deadline:
+                logs = engine.run(["logs", name], check=False)
+                raise LocalRunError(
+                    f"the emulator did not answer ({failure}):\n{logs.stdout}{logs.stderr}"
+                ) from failure
+            time.sleep(0.1)
+
+
+def _invocation(
+    function: FunctionSpec,
+    status: int,
+    payload: bytes,
+    error: bool,
+    logs: str,
+    seconds: float,
+    fields: dict[str, float] | None,
+    peak: int | None,
+) -> Invocation:
     try:
         decoded: Any = json.loads(payload) if payload else None
     except json.JSONDecodeError:
@@ -584,16 +619,18 @@ def invoke(
     return Invocation(status, decoded, function_error, logs, seconds, report)
 
 
-def _logs_with_report(engine: Engine, name: str) -> tuple[str, dict[str, float] | None]:
-    """The container's log and its REPORT line's fields; the emulator writes that line just
-    after it answers, so the log is read again for a moment until it is there."""
+def _logs_with_report(
+    engine: Engine, name: str, number: int = 1
+) -> tuple[str, dict[str, float] | None]:
+    """The container's log and the fields of its ``number``-th REPORT line; the emulator writes
+    that line just after it answers, so the log is read again for a moment until it is there."""
     deadline = time.monotonic() + 2
     while True:
         read = engine.run(["logs", name], check=False)
         logs = read.stdout + read.stderr
-        fields = parse_report(logs)
-        if fields is not None or time.monotonic() > deadline:
-            return logs, fields
+        reports = report_lines(logs)
+        if len(reports) >= number or time.monotonic() > deadline:
+            return logs, parse_report(reports[number - 1]) if len(reports) >= number else None
         time.sleep(0.05)
 
 
