@@ -30,8 +30,8 @@ from lambda_image_constructs.org.stages import stack_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 UNSIGNED_BY_CONFIGURATION = Acknowledgment(
-    "LambdaContainerImage-CrossAccountImageSigned",
-    "The configuration turns ECR managed signing off (imageAccount.signing: null), so the"
+    id="LambdaContainerImage-CrossAccountImageSigned",
+    reason="The configuration turns ECR managed signing off (imageAccount.signing: false), so the"
     " image account's registry does not sign the images these functions run.",
 )
 
@@ -60,7 +60,7 @@ def build_app(app: App) -> App:
             consumer=consumer,
             images=images.regional_images,
         )
-        if config.image_account.signing is None:
+        if config.image_account.signing is False:
             Validations.of(stage).acknowledge(UNSIGNED_BY_CONFIGURATION)
     return app
 

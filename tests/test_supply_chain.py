@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 
 from lambda_image_constructs import (
     LambdaImageValidationError,
@@ -213,3 +214,84 @@ def test_signing_and_the_cache_pass_the_compliance_packs_at_synth() -> None:
     RegistrySigning(stack, "Signing")
     PullThroughCache(stack, "Cache")
     app.synth()
+
+
+def example_app(signing: Any = "default") -> App:
+    import json
+
+    from app import build_app
+
+    from .cdk_harness import cdk_json_context
+
+    context = json.loads(json.dumps(cdk_json_context()))
+    if signing != "default":
+        context["lambda-image-constructs"]["imageAccount"]["signing"] = signing
+    app = App(context=context)
+    return build_app(app)
+
+
+def test_the_example_app_signs_in_every_region_and_caches_in_the_image_region() -> None:
+    app = example_app()
+    app.synth()  # the packs run at synth and fail it on any finding
+    stage = app.node.find_child("ImageAccount")
+    home, other = (
+        Template.from_stack(stage.node.find_child(name)).to_json()  # type: ignore[arg-type]
+        for name in ("Repositories", "Repositories-eu-west-1")
+    )
+    for template in (home, other):
+        only_resource_of_type(template, "AWS::ECR::SigningConfiguration")
+        permission = only_resource_of_type(template, "AWS::Signer::ProfilePermission")
+        assert permission["Properties"]["Action"] == "signer:SignPayload"
+        assert "image-publishing-role" in json_text(permission["Properties"]["Principal"])
+    only_resource_of_type(home, "AWS::ECR::PullThroughCacheRule")
+    assert resources_of_type(other, "AWS::ECR::PullThroughCacheRule") == {}
+
+
+def json_text(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def test_signing_turned_off_is_acknowledged_by_the_app_with_its_reason() -> None:
+    from lambda_image_constructs.nag import LambdaContainerImageChecks
+
+    from .cdk_harness import acknowledgements, nag_findings
+
+    app = example_app(signing=False)
+    assert [r for r, _ in nag_findings(app, LambdaContainerImageChecks())] == []
+    reasons = {
+        key: reason
+        for key, reason in acknowledgements(app).items()
+        if key.endswith("LambdaContainerImage-CrossAccountImageSigned")
+    }
+    assert reasons and all("imageAccount.signing: false" in r for r in reasons.values())
+
+
+def test_without_signing_the_rule_flags_every_function_of_another_account() -> None:
+    import json
+
+    from lambda_image_constructs.nag import LambdaContainerImageChecks
+    from lambda_image_constructs.org import ConsumerAccountStage, ImageAccountStage
+    from lambda_image_constructs.org.config import parse_config
+
+    from .cdk_harness import cdk_json_context, nag_findings
+
+    # GIVEN the example configuration with signing off, its stages made without app.py
+    document = json.loads(json.dumps(cdk_json_context()["lambda-image-constructs"]))
+    document["imageAccount"]["signing"] = False
+    config = parse_config(document, "test")
+    app = App()
+    images = ImageAccountStage(app, "ImageAccount", config=config)
+    for consumer in config.consumer_accounts:
+        ConsumerAccountStage(
+            app, f"C-{consumer.name}", consumer=consumer, images=images.regional_images
+        )
+    # THEN every function is flagged: each runs the image account's images, unsigned
+    flagged = [
+        path
+        for rule, path in nag_findings(app, LambdaContainerImageChecks())
+        if rule == "LambdaContainerImage-CrossAccountImageSigned"
+    ]
+    functions = sum(len(c.functions) for c in config.consumer_accounts)
+    assert len(flagged) == functions

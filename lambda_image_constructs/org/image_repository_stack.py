@@ -51,7 +51,7 @@ class ImageRepositories(Construct):
         self, image_account: ImageAccountSpec, publishing_roles: list[str]
     ) -> None:
         home = Stack.of(self).region == image_account.region
-        if image_account.signing is not None:
+        if image_account.signing is not False:
             self.signing = RegistrySigning(
                 self,
                 "Signing",

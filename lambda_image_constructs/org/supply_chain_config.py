@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictStr, model_validator
 from pydantic.alias_generators import to_camel
@@ -71,8 +71,8 @@ class PullThroughCacheSpec(_Section):
 class ImageAccountSpec(AccountEnvironment):
     """The shared image account: its account and Region, and the registry settings made there."""
 
-    signing: SigningSpec | None = Field(default_factory=SigningSpec)
-    """ECR managed signing (on by default; null turns it off, and functions of other accounts
+    signing: SigningSpec | Literal[False] = Field(default_factory=SigningSpec)
+    """ECR managed signing (on by default; false turns it off, and functions of other accounts
     running its images are then flagged by LambdaContainerImage-CrossAccountImageSigned)."""
     pull_through_caches: tuple[PullThroughCacheSpec, ...] = ()
     """Pull-through cache rules, for builds to pull base images through the account's ECR."""
