@@ -44,6 +44,8 @@ from lambda_image_constructs.local.runtime import (
     host_architecture,
     image_size,
     invoke,
+    parse_report,
+    report_lines,
     run_arguments,
     this_process_owner,
 )
@@ -235,6 +237,25 @@ def test_invoke_reports_what_lambdas_report_line_reports(built: tuple[Engine, Pa
     assert report.max_memory_used_mb is not None
     assert 64 <= report.max_memory_used_mb <= 128
     assert REPORT_LINE.fullmatch(report.line()), report.line()
+
+
+def test_the_report_line_is_read_field_by_field() -> None:
+    # GIVEN a log with two invocations' REPORT lines (Lambda's order of fields differs by runtime)
+    logs = (
+        "START RequestId: a Version: $LATEST\nEND RequestId: a\n"
+        "REPORT RequestId: a\tInit Duration: 138.39 ms\tDuration: 102.25 ms\t"
+        "Billed Duration: 103 ms\tMemory Size: 3008 MB\tMax Memory Used: 3008 MB\t\n"
+        "REPORT RequestId: b\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\n"
+    )
+    first, second = report_lines(logs)
+    assert parse_report(first) == {
+        "Init Duration": 138.39,
+        "Duration": 102.25,
+        "Billed Duration": 103,
+        "Memory Size": 3008,
+        "Max Memory Used": 3008,
+    }
+    assert parse_report(second) == {"Duration": 1.5, "Billed Duration": 2, "Memory Size": 128}
 
 
 def test_a_failing_handler_returns_lambdas_error_payload(built: tuple[Engine, Path]) -> None:

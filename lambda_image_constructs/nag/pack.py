@@ -303,7 +303,7 @@ class LambdaContainerImageChecks(NagPack):
             template = json.loads(template_path.read_text())
             read.append((stack.stack_construct_path, template, account, stack.region))
             _collect_registry_scanning(template, scanning.setdefault((account, stack.region), []))
-            if account and _ACCOUNT.fullmatch(account):
+            if account and _ACCOUNT.fullmatch(account) and stack.region:
                 rules.collect_registry_signing(
                     template, signing.setdefault((account, stack.region), [])
                 )
