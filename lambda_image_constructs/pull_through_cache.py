@@ -15,6 +15,7 @@ from constructs import Construct
 
 from .dockerfile_checks import through_pull_through_cache
 from .errors import Problems
+from .registry_settings import RegistryClaim
 from .tokens import is_unresolved
 
 # Upstream registry URL -> (ECR's name for it, whether it needs a Secrets Manager credential),
@@ -116,7 +117,10 @@ class PullThroughCache(Construct):
             ecr_repository_prefix=ecr_repository_prefix,
             credential_arn=credential_arn,
         )
+        # One rule (and one creation template) per prefix and registry.
+        claim = RegistryClaim(self, f"PullThroughCache[{ecr_repository_prefix}]", problems)
         problems.raise_if_any(f"PullThroughCache {self.node.path}")
+        claim.commit()
         self.upstream_registry_url = upstream_registry_url
         self.ecr_repository_prefix = ecr_repository_prefix
         self.resource = ecr.CfnPullThroughCacheRule(

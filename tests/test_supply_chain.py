@@ -194,6 +194,23 @@ def test_bad_cache_settings_are_refused_all_at_once(
     assert [p.field for p in error.value.problems] == fields
 
 
+def test_one_cache_rule_per_prefix_and_registry() -> None:
+    app = App()
+    PullThroughCache(Stack(app, "One", env=US), "Cache")
+    PullThroughCache(
+        Stack(app, "Quay", env=US),
+        "Cache",
+        upstream_registry_url="quay.io",
+        ecr_repository_prefix="quay",
+    )  # another prefix
+    PullThroughCache(Stack(app, "OtherRegion", env=EU), "Cache")  # another registry
+    with pytest.raises(LambdaImageValidationError) as error:
+        PullThroughCache(Stack(app, "Two", env=US), "Cache")
+    [problem] = error.value.problems
+    assert problem.field == "PullThroughCache[ecr-public]"
+    assert "it already has One/Cache" in problem.accepted
+
+
 def test_grant_pull_through_is_limited_to_the_cached_repositories() -> None:
     stack = Stack(App(), "Registry", env=US)
     cache = PullThroughCache(stack, "Cache")
