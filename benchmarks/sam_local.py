@@ -22,7 +22,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from lambda_image_constructs.local.assembly import ImageAsset
 from lambda_image_constructs.local.engine import Engine
-from lambda_image_constructs.local.runtime import parse_report, report_lines
+from lambda_image_constructs.local.runtime import parse_report, phase_durations, report_lines
 
 EVENT = '{"name": "bench"}'
 PLATFORMS = {
@@ -153,10 +153,13 @@ def sam_figures(
             walls.append((time.monotonic() - started) * 1000)
             if ran.returncode != 0 or "Hello, bench!" not in ran.stdout:
                 return [f"sam local invoke failed: {(ran.stderr or ran.stdout)[-1500:]}"]
-            for line in report_lines(ran.stderr + ran.stdout)[-1:]:
-                fields = parse_report(line)
-                inits += [fields["Init Duration"]] if "Init Duration" in fields else []
-                durations += [fields["Duration"]] if "Duration" in fields else []
+            # As lambda-images reads them: init and duration from the emulator's phase log
+            init, invoked = phase_durations(ran.stderr + ran.stdout)
+            inits += [init] if init is not None else []
+            durations += invoked[-1:]
+            if not invoked:  # no phase log: the REPORT line, whose Duration holds the init
+                for line in report_lines(ran.stderr + ran.stdout)[-1:]:
+                    durations += [parse_report(line).get("Duration", 0.0)]
         warm = _warm(sam, logical_id, times, folder, env)
     lines = [
         f"{version}, sam build of the same folder: {build_seconds:.1f} s",
