@@ -12,7 +12,7 @@ from aws_cdk import Annotations, Stack
 from constructs import Construct, IConstruct
 
 from .errors import Problems
-from .scanning import REPOSITORY_FILTER
+from .limits import REPOSITORY_FILTER, REPOSITORY_FILTER_MAX_CHARS
 from .tokens import is_unresolved
 
 # Per app and kind of setting, where each (account, Region) has its one: the construct path.
@@ -62,11 +62,15 @@ def check_repository_filters(
         problems.add(field, filters, f"must be a list of 1 to {at_most} repository name filters")
         return ()
     for index, value in enumerate(listed):
-        if not isinstance(value, str) or not REPOSITORY_FILTER.fullmatch(value) or len(value) > 256:
+        if (
+            not isinstance(value, str)
+            or not REPOSITORY_FILTER.fullmatch(value)
+            or len(value) > REPOSITORY_FILTER_MAX_CHARS
+        ):
             problems.add(
                 f"{field}[{index}]",
                 value,
                 "must be a repository name filter: lowercase letters, digits, '.', '_', '-',"
-                " '/' and '*' for any characters (at most 256)",
+                f" '/' and '*' for any characters (at most {REPOSITORY_FILTER_MAX_CHARS})",
             )
     return tuple(listed)

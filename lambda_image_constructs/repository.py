@@ -24,9 +24,15 @@ from constructs import Construct
 
 from . import policies
 from .errors import Problems
+from .limits import (
+    LIFECYCLE_DAYS,
+    LONGEST_PARTITION,
+    MAX_TAG_EXCLUSIONS,
+    REGION,
+    REPOSITORY_POLICY_MAX_CHARS,
+)
 from .tokens import is_unresolved
 from .validation import (
-    REGION,
     check_account_id,
     check_function_name_pattern,
     check_int_range,
@@ -36,8 +42,6 @@ from .validation import (
 )
 
 DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS = 14
-# ECR accepts one to five exclusion filters.
-MAX_TAG_EXCLUSIONS = 5
 
 
 @dataclass(frozen=True)
@@ -164,15 +168,18 @@ class LambdaImageRepository(Construct):
         if organization_id is not None:
             check_organization_id(problems, "organization_id", organization_id)
         check_int_range(
-            problems, "untagged_image_expiry_days", untagged_image_expiry_days, 1, 36_500, "days"
+            problems,
+            "untagged_image_expiry_days",
+            untagged_image_expiry_days,
+            *LIFECYCLE_DAYS,
+            "days",
         )
         if archive_unpulled_after_days is not None:
             check_int_range(
                 problems,
                 "archive_unpulled_after_days",
                 archive_unpulled_after_days,
-                1,
-                36_500,
+                *LIFECYCLE_DAYS,
                 "days",
             )
         patterns = list(mutable_tag_patterns)
@@ -483,15 +490,15 @@ class LambdaImageRepository(Construct):
         if policy is None:
             return
         length = policies.policy_text_length(policy)
-        if length <= policies.REPOSITORY_POLICY_MAX_CHARS:
+        if length <= REPOSITORY_POLICY_MAX_CHARS:
             return
         fit = policies.consumers_that_fit(inputs, region_known=self._region_known)
         problems.add(
             field,
             f"{len(self._consumers)} accounts",
-            f"must fit ECR's repository policy limit of {policies.REPOSITORY_POLICY_MAX_CHARS:,}"
+            f"must fit ECR's repository policy limit of {REPOSITORY_POLICY_MAX_CHARS:,}"
             f" characters; the policy would be {length:,} characters in the"
-            f" {policies.LONGEST_PARTITION} partition, and {fit} of the"
+            f" {LONGEST_PARTITION} partition, and {fit} of the"
             f" {len(self._consumers)} accounts fit. Grant the whole AWS Organization with"
             " organization_id='o-...' instead of listing every account",
         )

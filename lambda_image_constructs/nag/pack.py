@@ -27,6 +27,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import NagMessageLevel, NagPack
 from constructs import IConstruct
 
+from ..limits import ACCOUNT_ID
 from ..tokens import is_unresolved
 from . import rules
 from .rules import Compliance, RuleContext
@@ -126,7 +127,6 @@ _DELETION_POLICIES = {
     "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
 }
 _ACKNOWLEDGED_PREFIX = re.compile(r"^annotation::", re.IGNORECASE)
-_ACCOUNT = re.compile(r"[0-9]{12}")
 # Rule ids the constructs of this library acknowledged on a resource or an ancestor of it, as
 # they did so: reading them back from Node costs a dozen round trips per resource.
 _NOTED: weakref.WeakKeyDictionary[IConstruct, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -303,7 +303,7 @@ class LambdaContainerImageChecks(NagPack):
             template = json.loads(template_path.read_text())
             read.append((stack.stack_construct_path, template, account, stack.region))
             _collect_registry_scanning(template, scanning.setdefault((account, stack.region), []))
-            if account and _ACCOUNT.fullmatch(account) and stack.region:
+            if account and ACCOUNT_ID.fullmatch(account) and stack.region:
                 rules.collect_registry_signing(
                     template, signing.setdefault((account, stack.region), [])
                 )
@@ -336,7 +336,7 @@ class LambdaContainerImageChecks(NagPack):
     ) -> bool:
         """Check one stack's template; returns whether it holds nested stacks."""
         context = RuleContext(
-            account if account and _ACCOUNT.fullmatch(account) else None,
+            account if account and ACCOUNT_ID.fullmatch(account) else None,
             registry_scanning,
             self._signing,
         )

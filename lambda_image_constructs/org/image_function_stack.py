@@ -14,10 +14,9 @@ from constructs import Construct
 
 from lambda_image_constructs import Deployment, ImageFunction, ImageSource, LambdaImage
 from lambda_image_constructs.errors import Problems
+from lambda_image_constructs.limits import STACK_MAX_RESOURCES as MAX_RESOURCES
 
 from .config import DeploymentSpec, FunctionSpec, RolloutSettings
-
-MAX_RESOURCES = 500  # CloudFormation's limit per stack
 
 
 class ImageFunctionStack(Stack):

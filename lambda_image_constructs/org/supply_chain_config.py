@@ -17,7 +17,8 @@ from ..pull_through_cache import DEFAULT_PREFIX, DEFAULT_UPSTREAM, check_cache_r
 from ..registry_settings import check_repository_filters
 from ..signing import REPOSITORY_FILTERS_PER_RULE, check_signing_profile_arn
 from ..snapstart import check_snap_start_image, check_snap_start_region
-from .config import AccountEnvironment, _checked, _Section
+from .config.models import AccountEnvironment, _Section
+from .config.values import checked
 
 
 def _filters(problems: Problems, field: str, value: Any) -> None:
@@ -29,11 +30,11 @@ class SigningSpec(_Section):
     in (RegistrySigning): every image pushed is signed with an AWS Signer profile."""
 
     signing_profile_arn: (
-        Annotated[StrictStr, _checked(check_signing_profile_arn, "signing_profile_arn")] | None
+        Annotated[StrictStr, checked(check_signing_profile_arn, "signing_profile_arn")] | None
     ) = None
     """An AWS Signer profile (Notation-OCI-SHA384-ECDSA) of the image Region, only when no
     repository lists more regions; default: a new profile in each Region, retained."""
-    repository_filters: Annotated[tuple[StrictStr, ...], _checked(_filters)] = ("*",)
+    repository_filters: Annotated[tuple[StrictStr, ...], checked(_filters)] = ("*",)
     """Repository names whose images are signed, '*' for any characters; default: all."""
 
 
@@ -131,7 +132,7 @@ def _cross_check_snap_start(
     published version to snapshot (an alias), a Region that offers SnapStart, and an image
     that Lambda can snapshot."""
     images = {i.get("name"): i for i in _items(document, "images")}
-    checked: dict[str, Problems] = {}
+    image_problems: dict[str, Problems] = {}
     for index, consumer in enumerate(_items(document, "consumerAccounts")):
         defaults = consumer.get("functionDefaults")
         defaults = defaults if isinstance(defaults, Mapping) else {}
@@ -153,9 +154,9 @@ def _cross_check_snap_start(
             if image is None or not isinstance(image.get("directory"), str):
                 continue  # the rest of the document's checks report it
             name = str(image.get("name"))
-            if name not in checked:
-                checked[name] = _image_problems(image)
-            for problem in checked[name]:
+            if name not in image_problems:
+                image_problems[name] = _image_problems(image)
+            for problem in image_problems[name]:
                 problems.add(path, problem.value, problem.accepted)
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import re
 
+from ...limits import ACCOUNT_ID
 from .common import Compliance, Resource, RuleContext, image_uri_text, properties
 
-ECR_IMAGE = re.compile(r"^([0-9]{12})\.dkr\.ecr\.[^/]+/[^@:]+(?P<reference>[@:].+)$")
+ECR_IMAGE = re.compile(rf"^({ACCOUNT_ID.pattern})\.dkr\.ecr\.[^/]+/[^@:]+(?P<reference>[@:].+)$")
 
 
 def cross_account_image_digest(resource: Resource, context: RuleContext) -> Compliance:

@@ -5,11 +5,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ...limits import ACCOUNT_ID
 from .common import Compliance, Resource, RuleContext, as_list, image_uri_text, properties
 
 SIGNING_CONFIGURATION = "AWS::ECR::SigningConfiguration"
 # <account>.dkr.ecr.<region>.<suffix>/<repository>[:tag | @digest]
-ECR_IMAGE = re.compile(r"^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.[^/]+/([^@:]+)[@:]")
+ECR_IMAGE = re.compile(rf"^({ACCOUNT_ID.pattern})\.dkr\.ecr\.([a-z0-9-]+)\.[^/]+/([^@:]+)[@:]")
 
 
 def signing_rules(signing_configuration: Mapping[str, Any]) -> list[Mapping[str, Any]]:
