@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from .errors import LambdaImageValidationError, Problem
     from .function import ImageFunction, ImageSource
     from .image import ALWAYS_EXCLUDED, LambdaImage, image_publishing_synthesizer
+    from .pull_through_cache import PullThroughCache
     from .repository import ConsumerAccount, LambdaImageRepository
     from .rollout import ConcurrencyScaling, Deployment
     from .scanning import RegistryScanning
+    from .signing import RegistrySigning
     from .user_app import run
 
 try:
@@ -45,7 +47,9 @@ _EXPORTS = {
     "LambdaImageRepository": ".repository",
     "LambdaImageValidationError": ".errors",
     "Problem": ".errors",
+    "PullThroughCache": ".pull_through_cache",
     "RegistryScanning": ".scanning",
+    "RegistrySigning": ".signing",
     "image_publishing_synthesizer": ".image",
     "run": ".user_app",
 }
@@ -71,7 +75,9 @@ __all__ = [
     "LambdaImageRepository",
     "LambdaImageValidationError",
     "Problem",
+    "PullThroughCache",
     "RegistryScanning",
+    "RegistrySigning",
     "image_publishing_synthesizer",
     "run",
 ]

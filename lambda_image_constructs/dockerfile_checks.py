@@ -160,6 +160,34 @@ def _chain(stages: list[_Stage], index: int) -> list[_Stage]:
     return chain
 
 
+def stage_chain(parser: DockerfileParser, target: str | None = None) -> list[_Stage]:
+    """The stage Lambda runs (the final one, or ``target``) and the stages it is built FROM,
+    nearest first; empty when there is no such stage."""
+    stages = _stages(parser)
+    names = [
+        i
+        for i, s in enumerate(stages)
+        if target is None or (s.name or "").lower() == target.lower()
+    ]
+    return _chain(stages, names[-1 if target is None else 0]) if names else []
+
+
+DOCKER_HUB = "registry-1.docker.io"
+
+
+def through_pull_through_cache(image: str, caches: Mapping[str, str]) -> str | None:
+    """``image``'s name through a pull-through cache of its registry (``caches``: upstream
+    registry URL -> the account's ``<registry>/<prefix>``), or None when none caches it.
+    Docker Hub's short names (``python:3.12``) are ``library/`` images of registry-1.docker.io."""
+    first, _, rest = image.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        registry, path = ("registry-1.docker.io" if first == "docker.io" else first), rest
+    else:
+        registry, path = DOCKER_HUB, image if rest else f"library/{image}"
+    prefix = caches.get(registry)
+    return f"{prefix}/{path}" if prefix else None
+
+
 def _image_repository_and_tag(image: str) -> tuple[str, str | None]:
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]

@@ -158,3 +158,19 @@ CONNECTION_ARN = re.compile(
 )
 # Resources per CloudFormation stack.
 STACK_MAX_RESOURCES = 500
+
+# ECR managed signing (AWS::ECR::SigningConfiguration), as the CloudFormation reference gives it:
+# a rule's Signer profile ARN, and at most 100 repository filters a rule (WILDCARD_MATCH).
+SIGNING_PROFILE_ARN = re.compile(
+    rf"arn:aws(-[a-z]+)*:signer:[a-z0-9-]+:{ACCOUNT_ID.pattern}:/signing-profiles/[a-zA-Z0-9_]{{2,}}"
+)
+SIGNING_PROFILE_ARN_MAX = 200
+SIGNING_REPOSITORY_FILTERS_PER_RULE = 100
+
+# ECR pull-through cache rules (AWS::ECR::PullThroughCacheRule): the prefix is a repository
+# name's shape, 2 to 30 characters; credentials live in a Secrets Manager secret named so.
+PULL_THROUGH_CACHE_PREFIX = REPOSITORY_NAME
+PULL_THROUGH_CACHE_PREFIX_LENGTH = (2, 30)
+PULL_THROUGH_CACHE_CREDENTIAL_ARN = re.compile(
+    r"arn:aws(-[a-z]+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+"
+)

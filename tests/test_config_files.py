@@ -156,12 +156,15 @@ def test_function_defaults_are_merged_into_each_function_once() -> None:
     import yaml
 
     document = yaml.safe_load(VALID_YAML)
-    document["consumerAccounts"][0]["functionDefaults"] = {"alias": "live", "snapStart": True}
+    # (provisioned concurrency rather than SnapStart: the sample image is not one Lambda can
+    # snapshot, which the supply-chain checks refuse)
+    defaults = {"alias": "live", "provisionedConcurrency": 2}
+    document["consumerAccounts"][0]["functionDefaults"] = defaults
     document["consumerAccounts"][0]["functions"][1]["alias"] = "blue"
     config = parse_config(document, "org.yaml")
     first, second = config.consumer_accounts[0].functions
-    assert (first.alias, first.snap_start) == ("live", True)
-    assert (second.alias, second.snap_start) == ("blue", True)
+    assert (first.alias, first.provisioned_concurrency) == ("live", 2)
+    assert (second.alias, second.provisioned_concurrency) == ("blue", 2)
 
 
 def test_a_default_that_breaks_a_functions_rule_names_the_function() -> None:

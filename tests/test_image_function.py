@@ -23,6 +23,7 @@ from lambda_image_constructs import (
     LambdaImage,
     LambdaImageRepository,
     LambdaImageValidationError,
+    RegistrySigning,
     image_publishing_synthesizer,
 )
 
@@ -119,6 +120,7 @@ def asset_app(**context: Any) -> tuple[Any, LambdaImage, Stack]:
         repository_stack, "Images", repository_name=REPOSITORY, consumer_accounts=[CONSUMER_A]
     )
     repository.allow_cdk_asset_publishing()
+    RegistrySigning(repository_stack, "Signing")  # images used across accounts are signed
     images = Stack(app, "Images", env=env, synthesizer=image_publishing_synthesizer(REPOSITORY))
     CfnWaitConditionHandle(images, "Placeholder")
     image = LambdaImage(

@@ -22,8 +22,10 @@ PACKAGE = Path(limits.__file__).parent
 # limits.py, which review and the pattern checks below keep so.
 SMALLEST_DISTINCT = 100
 # 1,000 is also milliseconds per second, which the Duration conversions use; 128 is also where
-# a killed process's exit status starts (128 + signal).
-NOT_DISTINCT = frozenset({128, 1_000})
+# a killed process's exit status starts (128 + signal); 100 and 200 (ECR signing's filters a
+# rule and profile ARN length) are also a percentage's whole, a shown value's width and a
+# statement's estimated size. Their limits are still only written in limits.py.
+NOT_DISTINCT = frozenset({100, 128, 200, 1_000})
 
 
 def _patterns() -> dict[str, str]:
@@ -67,13 +69,24 @@ def _defaults(tree: ast.AST) -> set[int]:
     return ids
 
 
+def _slice_bounds(tree: ast.AST) -> set[int]:
+    """Numbers bounding a slice (``text[-500:]``): how much of a text is shown, not a limit."""
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Slice):
+            for bound in (node.lower, node.upper, node.step):
+                if bound is not None:
+                    ids.update(id(n) for n in ast.walk(bound))
+    return ids
+
+
 def _constants() -> Iterator[tuple[str, int, object]]:
     """(file, line, value) of every literal of the package outside limits.py and docstrings."""
     for path in sorted(PACKAGE.rglob("*.py")):
         if path == PACKAGE / "limits.py":
             continue
         tree = ast.parse(path.read_text(), str(path))
-        skipped = _docstrings(tree) | _defaults(tree)
+        skipped = _docstrings(tree) | _defaults(tree) | _slice_bounds(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and id(node) not in skipped:
                 yield str(path.relative_to(PACKAGE)), node.lineno, node.value

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -41,7 +42,11 @@ from lambda_image_constructs.local.runtime import (
     build_images,
     emulator,
     host_architecture,
+    image_size,
     invoke,
+    parse_report,
+    phase_durations,
+    report_lines,
     run_arguments,
     this_process_owner,
 )
@@ -215,6 +220,58 @@ def test_two_functions_share_the_image_with_different_commands(
         "cwd": "/tmp",
         "event": {"k": 1},
     }
+
+
+REPORT_LINE = re.compile(
+    r"REPORT Init Duration: [0-9]+\.[0-9]{2} ms\tDuration: [0-9]+\.[0-9]{2} ms"
+    r"\tBilled Duration: [0-9]+ ms\tMemory Size: [0-9]+ MB\tMax Memory Used: [0-9]+ MB"
+)
+
+
+def test_invoke_reports_what_lambdas_report_line_reports(built: tuple[Engine, Path]) -> None:
+    # GIVEN a function of 128 MB that allocates 64 MB
+    result = call(built, "allocator", {"megabytes": 64})
+    assert result.payload == {"allocated": 64}
+    report = result.report
+    # THEN its report has every field of Lambda's REPORT line: each local invoke is a cold start
+    assert report is not None, result.logs[-2000:]
+    # (the runtime's start: Python and its imports take tens of milliseconds at least)
+    assert report.init_duration_ms is not None and report.init_duration_ms > 10
+    assert 0 < report.duration_ms < result.seconds * 1000
+    # Billed as the emulator bills a cold start of an image: init and invocation together
+    assert report.billed_duration_ms >= int(report.init_duration_ms + report.duration_ms)
+    assert report.memory_size_mb == 128  # the template's
+    # AND max memory used is what the container used at its peak: the 64 MB and the runtime
+    assert report.max_memory_used_mb is not None
+    assert 64 <= report.max_memory_used_mb <= 128
+    assert REPORT_LINE.fullmatch(report.line()), report.line()
+
+
+def test_the_report_line_is_read_field_by_field() -> None:
+    # GIVEN a log with two invocations' REPORT lines (Lambda's order of fields differs by runtime)
+    logs = (
+        "START RequestId: a Version: $LATEST\nEND RequestId: a\n"
+        "REPORT RequestId: a\tInit Duration: 138.39 ms\tDuration: 102.25 ms\t"
+        "Billed Duration: 103 ms\tMemory Size: 3008 MB\tMax Memory Used: 3008 MB\t\n"
+        "REPORT RequestId: b\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\n"
+    )
+    first, second = report_lines(logs)
+    assert parse_report(first) == {
+        "Init Duration": 138.39,
+        "Duration": 102.25,
+        "Billed Duration": 103,
+        "Memory Size": 3008,
+        "Max Memory Used": 3008,
+    }
+    assert parse_report(second) == {"Duration": 1.5, "Billed Duration": 2, "Memory Size": 128}
+    # AND the emulator's phase log splits the init from each invocation, as Lambda does
+    phases = (
+        "[INFO] (rapid) INIT REPORT(durationMs: 305.654000)\n"
+        "[INFO] (rapid) INVOKE RTDONE(status: success, produced bytes: 0, duration: 12.174000ms)\n"
+        "[INFO] (rapid) INVOKE RTDONE(status: success, produced bytes: 0, duration: 1.193000ms)\n"
+    )
+    assert phase_durations(phases) == (305.654, [12.174, 1.193])
+    assert phase_durations("") == (None, [])
 
 
 def test_a_failing_handler_returns_lambdas_error_payload(built: tuple[Engine, Path]) -> None:
@@ -496,7 +553,11 @@ def test_cli_invokes_and_prints_the_response(
         ]
     )
     assert code == 0
-    assert json.loads(capsys.readouterr().out)["message"] == "Hello, CLI!"
+    printed = capsys.readouterr()
+    assert json.loads(printed.out)["message"] == "Hello, CLI!"
+    # AND the REPORT line goes to standard error, as Lambda writes it to the log
+    [report] = [line for line in printed.err.splitlines() if line.startswith("REPORT ")]
+    assert REPORT_LINE.fullmatch(report), report
 
 
 def test_image_not_built_yet_is_a_clear_error(built: tuple[Engine, Path]) -> None:
@@ -607,3 +668,21 @@ def test_an_unchanged_image_is_not_built_again(built: tuple[Engine, Path]) -> No
     engine, outdir = built
     results = build_images(engine, outdir)
     assert results and all(not r.rebuilt for r in results)
+
+
+def test_build_reports_the_image_size_and_its_largest_layers(
+    built: tuple[Engine, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine, outdir = built
+    [asset] = image_assets(outdir)
+    size = image_size(engine, asset.local_image)
+    # The layers are the image's, largest first, and add up to its size
+    assert size.size_bytes > 10**7  # a Debian root file system with Python
+    assert [layer.size_bytes for layer in size.layers] == sorted(
+        (layer.size_bytes for layer in size.layers), reverse=True
+    )
+    assert abs(sum(layer.size_bytes for layer in size.layers) - size.size_bytes) < 10**6
+    # AND `lambda-images build` prints it
+    assert lambda_images(["--assembly", str(outdir), "--state", str(STATE), "build"]) == 0
+    out = capsys.readouterr().out
+    assert f"size {asset.local_image}: " in out and " layers; largest: " in out

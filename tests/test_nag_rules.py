@@ -170,6 +170,10 @@ CASES = {
         function(),
         function(Code={"ImageUri": f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/platform/x:v1"}),
     ),
+    "cross_account_image_signed": (
+        function(),  # platform/x, which the owner's registry signs
+        function(Code={"ImageUri": f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/team/x@{DIGEST}"}),
+    ),
     "function_architecture_matches_image": (
         function(),
         function(Architectures=["x86_64"]),
@@ -179,8 +183,21 @@ CASES = {
         function(ImageConfig={"EntryPoint": ["python3", "-m", "awslambdaric"]}),
     ),
 }
-# Functions run in the other account; repositories are the owner's.
-CONTEXT = {"AWS::ECR::Repository": RuleContext(OWNER), "AWS::Lambda::Function": RuleContext(OTHER)}
+# Functions run in the other account; repositories are the owner's, whose registry (in the
+# same app) signs platform/* and whose other Region's registry signs nothing.
+SIGNING = {
+    (OWNER, "us-east-1"): (
+        {
+            "SigningProfileArn": f"arn:aws:signer:us-east-1:{OWNER}:/signing-profiles/images",
+            "RepositoryFilters": [{"Filter": "platform/*", "FilterType": "WILDCARD_MATCH"}],
+        },
+    ),
+    (OWNER, "eu-west-1"): (),
+}
+CONTEXT = {
+    "AWS::ECR::Repository": RuleContext(OWNER),
+    "AWS::Lambda::Function": RuleContext(OTHER, registry_signing=SIGNING),
+}
 
 
 def verdict(rule_name: str, resource: dict[str, Any]) -> Compliance:
@@ -238,6 +255,32 @@ def test_cross_account_digest_reads_joined_and_substituted_uris(
     uri: dict[str, Any], expected: Compliance
 ) -> None:
     assert verdict("cross_account_image_digest", function(Code={"ImageUri": uri})) is expected
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        (f"{OWNER}.dkr.ecr.eu-west-1.amazonaws.com/platform/x:v1", Compliance.NON_COMPLIANT),
+        ({"Fn::Join": ["", [f"{OWNER}.dkr.ecr.us-east-1.", {"Ref": "AWS::URLSuffix"},
+                            f"/platform/x@{DIGEST}"]]}, Compliance.COMPLIANT),
+        (f"{OWNER}.dkr.ecr.ap-south-1.amazonaws.com/team/x:v1",
+         Compliance.NOT_APPLICABLE),  # a registry the app does not hold: cannot be told
+        (f"{OTHER}.dkr.ecr.us-east-1.amazonaws.com/team/x:v1",
+         Compliance.NOT_APPLICABLE),  # the function's own account
+    ],
+)  # fmt: skip
+def test_cross_account_signed_looks_up_the_images_registry(uri: Any, expected: Compliance) -> None:
+    assert verdict("cross_account_image_signed", function(Code={"ImageUri": uri})) is expected
+
+
+def test_a_signing_rule_without_filters_signs_every_repository() -> None:
+    context = RuleContext(
+        OTHER, registry_signing={(OWNER, "us-east-1"): ({"SigningProfileArn": "p"},)}
+    )
+    [spec] = [r for r in RULES if r.check.__name__ == "cross_account_image_signed"]
+    unsigned = function(Code={"ImageUri": f"{OWNER}.dkr.ecr.us-east-1.amazonaws.com/team/x:v1"})
+    assert spec.check(unsigned, context) is Compliance.COMPLIANT
+    assert spec.check(unsigned, RuleContext(OTHER)) is Compliance.NOT_APPLICABLE  # not gathered
 
 
 def test_pack_flags_a_plain_repository_and_passes_ours() -> None:

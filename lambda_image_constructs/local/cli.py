@@ -35,6 +35,7 @@ from .runtime import (
     Interrupted,
     LocalRunError,
     build_images,
+    image_size,
     invoke,
     remove_leftovers,
 )
@@ -174,6 +175,8 @@ def _run(args: argparse.Namespace) -> int:
         remove_leftovers(engine)
         result = invoke(engine, function, event, cache=state / "emulator")
         print(json.dumps(result.payload, indent=2))
+        if result.report is not None:  # on standard error, as Lambda writes it to the log
+            print(result.report.line(), file=sys.stderr)
         return 1 if result.function_error else 0
     engine = detect_engine(state, args.engine)
     remove_leftovers(engine)
@@ -183,6 +186,7 @@ def _run(args: argparse.Namespace) -> int:
             f"built {built.asset.local_image} for {built.asset.platform}"
             f" from {built.asset.directory} in {built.seconds:.1f} s"
         )
+        print(f"  size {image_size(engine, built.asset.local_image).summary()}")
     return 0
 
 

@@ -7,8 +7,10 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -46,6 +48,7 @@ RUNTIME_API_ADDRESS = "127.0.0.1:9001"
 # run left behind is found and removed at the next start.
 RUN_LABEL = "lambda-images.run"
 OWNER_LABEL = "lambda-images.owner"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 class LocalRunError(RuntimeError):
@@ -68,12 +71,73 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
+class Report:
+    """What Lambda's REPORT line says of an invocation. Every ``lambda-images invoke`` starts a
+    new container, so each one is a cold start with an init duration.
+
+    Where each field comes from: the emulator's REPORT line gives the billed duration only (its
+    ``Init Duration`` is near zero and its ``Duration`` holds the init, since it starts the
+    runtime on the first invocation; its memory fields are a fixed 3008 MB); init duration and
+    duration are parsed from the emulator's own phase log (``INIT REPORT(durationMs: ...)`` and
+    ``INVOKE RTDONE(... duration: ...ms)``), as Lambda splits them; the memory size is the
+    template's; max memory used is measured: the container's peak memory (cgroup
+    ``memory.max_usage_in_bytes`` or ``memory.peak``), page cache included, so it can read
+    higher than Lambda's figure for the same code."""
+
+    init_duration_ms: float | None
+    duration_ms: float
+    billed_duration_ms: int
+    memory_size_mb: int
+    max_memory_used_mb: int | None
+
+    def line(self) -> str:
+        """The REPORT line as Lambda writes it (tab-separated)."""
+        fields = []
+        if self.init_duration_ms is not None:
+            fields.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
+        fields += [
+            f"Duration: {self.duration_ms:.2f} ms",
+            f"Billed Duration: {self.billed_duration_ms} ms",
+            f"Memory Size: {self.memory_size_mb} MB",
+        ]
+        if self.max_memory_used_mb is not None:
+            fields.append(f"Max Memory Used: {self.max_memory_used_mb} MB")
+        return "REPORT " + "\t".join(fields)
+
+
+# "REPORT RequestId: <id>\tInit Duration: 1.23 ms\tDuration: 4.56 ms\tBilled Duration: 5 ms..."
+_REPORT_FIELD = re.compile(r"([A-Za-z ]+): ([0-9.]+) (ms|MB)")
+
+
+_INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: ([0-9.]+)\)")
+_INVOKE_DONE = re.compile(r"INVOKE RTDONE\(.*?duration: ([0-9.]+)ms\)")
+
+
+def phase_durations(logs: str) -> tuple[float | None, list[float]]:
+    """The emulator's init duration (ms; None if it logged none) and each invocation's
+    duration (ms), from its phase log."""
+    init = _INIT_REPORT.search(logs)
+    return (float(init[1]) if init else None), [float(d) for d in _INVOKE_DONE.findall(logs)]
+
+
+def report_lines(logs: str) -> list[str]:
+    """The REPORT lines of a container's log, in order."""
+    return [line for line in logs.splitlines() if line.startswith("REPORT RequestId:")]
+
+
+def parse_report(line: str) -> dict[str, float]:
+    """The fields of one REPORT line (name -> number)."""
+    return {name.strip(): float(value) for name, value, _ in _REPORT_FIELD.findall(line)}
+
+
+@dataclass(frozen=True)
 class Invocation:
     status: int
     payload: Any
     function_error: bool
     logs: str
     seconds: float
+    report: Report | None = None
 
 
 def host_architecture() -> str:
@@ -113,6 +177,69 @@ def build_images(
             )
         results.append(BuildResult(asset, time.monotonic() - started, True))
     return results
+
+
+@dataclass(frozen=True)
+class Layer:
+    size_bytes: int
+    created_by: str  # the instruction that made it, as the engine's history gives it
+
+
+@dataclass(frozen=True)
+class ImageSize:
+    """An image's size as the engine stores it (uncompressed: what Lambda's 10 GB limit
+    counts), and its layers, largest first."""
+
+    image: str
+    size_bytes: int
+    layers: tuple[Layer, ...]
+
+    def summary(self, largest: int = 3) -> str:
+        shown = "; ".join(
+            f"{megabytes(layer.size_bytes)} {_instruction(layer.created_by)}"
+            for layer in self.layers[:largest]
+        )
+        return (
+            f"{self.image}: {megabytes(self.size_bytes)} in {len(self.layers)} layers;"
+            f" largest: {shown}"
+        )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 10**6:.1f} MB"
+
+
+def _instruction(created_by: str, width: int = 70) -> str:
+    """A layer's instruction, shell prefix dropped, cut to ``width`` characters."""
+    text = " ".join(
+        created_by.replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ").split()
+    )
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def image_size(engine: Engine, image: str) -> ImageSize:
+    """The size of a built image and of its layers (empty layers left out)."""
+    inspected = engine.run(["image", "inspect", "--format", "{{.Size}}", image], check=False)
+    if inspected.returncode != 0:
+        raise LocalRunError(f"image {image} is not built: {inspected.stderr.strip()[-300:]}")
+    if engine.name == "podman":
+        history = engine.run(["history", "--no-trunc", "--format", "json", image], check=False)
+        rows = json.loads(history.stdout or "[]")
+        layers = [
+            Layer(int(r.get("size") or 0), str(r.get("CreatedBy") or r.get("createdBy") or ""))
+            for r in rows
+        ]
+    else:
+        history = engine.run(
+            ["history", "--no-trunc", "--human=false", "--format", "{{json .}}", image],
+            check=False,
+        )
+        rows = [json.loads(line) for line in history.stdout.splitlines() if line.strip()]
+        layers = [Layer(int(r.get("Size") or 0), str(r.get("CreatedBy") or "")) for r in rows]
+    kept = sorted(
+        (layer for layer in layers if layer.size_bytes > 0), key=lambda layer: -layer.size_bytes
+    )
+    return ImageSize(image, int(inspected.stdout.strip() or 0), tuple(kept))
 
 
 def download_sam_cli(destination: Path) -> Path:
@@ -417,6 +544,15 @@ def invoke(
 ) -> Invocation:
     """Run ``function``'s image as Lambda would, send ``event``, return the response or error
     payload, and remove the container."""
+    [invocation] = invoke_repeatedly(engine, function, event, cache=cache, times=1)
+    return invocation
+
+
+def invoke_repeatedly(
+    engine: Engine, function: FunctionSpec, event: Any, *, cache: Path, times: int
+) -> list[Invocation]:
+    """Send ``event`` ``times`` times to one container of ``function``'s image: the first
+    invocation is a cold start, the others are warm, as in one Lambda execution environment."""
     image = function_image(function)
     config = image_config(engine, image)
     entrypoint = function.entrypoint or config.get("Entrypoint") or []
@@ -439,23 +575,55 @@ def invoke(
         labels={RUN_LABEL: name, OWNER_LABEL: owner},
     )  # fmt: skip
     body = json.dumps(event).encode()
-    started = time.monotonic()
+    invocations = []
     with _container(engine, arguments, name):
         url = f"http://127.0.0.1:{_published_port(engine, name)}{INVOCATION_PATH}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, payload, error = _post(url, body, timeout=function.timeout + 10)
-                break
-            except (ConnectionError, urllib.error.URLError, OSError) as failure:
-                if time.monotonic() > deadline:
-                    logs = engine.run(["logs", name], check=False)
-                    raise LocalRunError(
-                        f"the emulator did not answer ({failure}):\n{logs.stdout}{logs.stderr}"
-                    ) from failure
-                time.sleep(0.1)
-        seconds = time.monotonic() - started
-        logs = engine.run(["logs", name], check=False)
+        for number in range(1, times + 1):
+            started = time.monotonic()
+            status, payload, error = _post_when_up(engine, name, url, body, function.timeout)
+            seconds = time.monotonic() - started
+            logs, fields = _logs_with_report(engine, name, number)
+            peak = peak_memory_mb(engine, name)
+            init, durations = phase_durations(logs)
+            if fields is not None:  # the emulator's phase log splits init from the invocation
+                if len(durations) >= number:
+                    fields["Duration"] = durations[number - 1]
+                fields.pop("Init Duration", None)
+                if number == 1 and init is not None:
+                    fields["Init Duration"] = init
+            invocations.append(
+                _invocation(function, status, payload, error, logs, seconds, fields, peak)
+            )
+    return invocations
+
+
+def _post_when_up(
+    engine: Engine, name: str, url: str, body: bytes, timeout: int
+) -> tuple[int, bytes, bool]:
+    """POST to the emulator, waiting up to 30 s for it to listen."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return _post(url, body, timeout=timeout + 10)
+        except (ConnectionError, urllib.error.URLError, OSError) as failure:
+            if time.monotonic() > deadline:
+                logs = engine.run(["logs", name], check=False)
+                raise LocalRunError(
+                    f"the emulator did not answer ({failure}):\n{logs.stdout}{logs.stderr}"
+                ) from failure
+            time.sleep(0.1)
+
+
+def _invocation(
+    function: FunctionSpec,
+    status: int,
+    payload: bytes,
+    error: bool,
+    logs: str,
+    seconds: float,
+    fields: dict[str, float] | None,
+    peak: int | None,
+) -> Invocation:
     try:
         decoded: Any = json.loads(payload) if payload else None
     except json.JSONDecodeError:
@@ -464,7 +632,49 @@ def invoke(
             # The emulator answers a timeout in plain text; Lambda reports it as an error.
             decoded = {"errorType": "Sandbox.Timedout", "errorMessage": decoded}
     function_error = error or (isinstance(decoded, dict) and "errorType" in decoded)
-    return Invocation(status, decoded, function_error, logs.stdout + logs.stderr, seconds)
+    report = None
+    if fields is not None and "Duration" in fields:
+        report = Report(
+            init_duration_ms=fields.get("Init Duration"),
+            duration_ms=fields["Duration"],
+            billed_duration_ms=int(fields.get("Billed Duration", math.ceil(fields["Duration"]))),
+            memory_size_mb=function.memory_size,
+            max_memory_used_mb=peak,
+        )
+    return Invocation(status, decoded, function_error, logs, seconds, report)
+
+
+def _logs_with_report(
+    engine: Engine, name: str, number: int = 1
+) -> tuple[str, dict[str, float] | None]:
+    """The container's log and the fields of its ``number``-th REPORT line; the emulator writes
+    that line just after it answers, so the log is read again for a moment until it is there."""
+    deadline = time.monotonic() + 2
+    while True:
+        read = engine.run(["logs", name], check=False)
+        logs = read.stdout + read.stderr
+        reports = report_lines(logs)
+        if len(reports) >= number or time.monotonic() > deadline:
+            return logs, parse_report(reports[number - 1]) if len(reports) >= number else None
+        time.sleep(0.05)
+
+
+def peak_memory_mb(engine: Engine, name: str) -> int | None:
+    """The container's peak memory use in MB (rounded up), from its cgroup on the host (v1
+    ``memory.max_usage_in_bytes`` or v2 ``memory.peak``); None when it cannot be read."""
+    found = engine.run(["inspect", "--format", "{{.State.CgroupPath}}", name], check=False)
+    path = found.stdout.strip().lstrip("/") if found.returncode == 0 else ""
+    if not path or path == "<no value>":
+        return None
+    for candidate in (
+        CGROUP_ROOT / "memory" / path / "memory.max_usage_in_bytes",
+        CGROUP_ROOT / path / "memory.peak",
+    ):
+        try:
+            return math.ceil(int(candidate.read_text().strip()) / 2**20)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def function_image(function: FunctionSpec) -> str:

@@ -98,6 +98,12 @@ RULES = (
         "The other account can move the tag; a digest always names the same image.",
     ),
     RuleSpec(
+        rules.cross_account_image_signed,
+        NagMessageLevel.ERROR,
+        "The function runs another account's image from a registry that does not sign it.",
+        "Without ECR managed signing (RegistrySigning) nothing shows who built the image.",
+    ),
+    RuleSpec(
         rules.function_architecture_matches_image,
         NagMessageLevel.ERROR,
         "The function's architecture is not the platform its image was built for.",
@@ -248,6 +254,8 @@ class LambdaContainerImageChecks(NagPack):
         self._constructs: dict[tuple[str, str], IConstruct] | None = None
         # registry scanning rules by (account, Region), for validate_scope
         self._scanning: dict[tuple[str, str], list[Any]] = {}
+        # registry signing rules by (account, Region), every registry of the app
+        self._signing: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     @property
     def name(self) -> str:
@@ -270,12 +278,18 @@ class LambdaContainerImageChecks(NagPack):
         stacks: dict[str, tuple[Path, str | None, str | None]] = {}
         read: list[tuple[str, dict[str, Any], str | None, str | None]] = []
         scanning: dict[tuple[str | None, str | None], list[Any]] = {}
+        signing: dict[tuple[str, str], list[Any]] = {}
         for stack in context.stack_templates:
             template_path, account = Path(stack.template_path), stack.account_id
             stacks[stack.stack_construct_path] = (template_path.parent, account, stack.region)
             template = json.loads(template_path.read_text())
             read.append((stack.stack_construct_path, template, account, stack.region))
             _collect_registry_scanning(template, scanning.setdefault((account, stack.region), []))
+            if account and ACCOUNT_ID.fullmatch(account) and stack.region:
+                rules.collect_registry_signing(
+                    template, signing.setdefault((account, stack.region), [])
+                )
+        self._signing = {place: tuple(found) for place, found in signing.items()}
         for stack_path, template, account, region in read:
             has_nested_stacks |= self._check_template(
                 app, stack_path, template, account, tuple(scanning.get((account, region), ()))
@@ -304,7 +318,9 @@ class LambdaContainerImageChecks(NagPack):
     ) -> bool:
         """Check one stack's template; returns whether it holds nested stacks."""
         context = RuleContext(
-            account if account and ACCOUNT_ID.fullmatch(account) else None, registry_scanning
+            account if account and ACCOUNT_ID.fullmatch(account) else None,
+            registry_scanning,
+            self._signing,
         )
         has_nested_stacks = False
         for resource_id, resource in (template.get("Resources") or {}).items():
@@ -331,7 +347,15 @@ class LambdaContainerImageChecks(NagPack):
         # The whole tree in one round trip; the class of each proxy says what it is.
         constructs = scope.node.find_all()
         self._scanning = {}
+        signing: dict[tuple[str, str], list[Any]] = {}
         for construct in constructs:
+            if isinstance(construct, Stack) and self._account_of(construct) is not None:
+                signing.setdefault((construct.account, construct.region), [])
+            if isinstance(construct, ecr.CfnSigningConfiguration):
+                stack = Stack.of(construct)
+                rendered = stack.resolve(construct._render_properties(construct._cfn_properties))
+                found = signing.setdefault((stack.account, stack.region), [])
+                found.extend(rules.signing_rules(rendered))
             if isinstance(construct, ecr.CfnRegistryScanningConfiguration):
                 stack = Stack.of(construct)
                 rendered = stack.resolve(construct._render_properties(construct._cfn_properties))
@@ -340,6 +364,7 @@ class LambdaContainerImageChecks(NagPack):
                     {"Resources": {"R": {"Type": REGISTRY_SCANNING, "Properties": rendered}}},
                     found,
                 )
+        self._signing = {place: tuple(found) for place, found in signing.items()}
         for construct in constructs:
             if _checked(construct):
                 self._check_resource(cast(CfnResource, construct))
@@ -393,7 +418,8 @@ class LambdaContainerImageChecks(NagPack):
             deletion = node.cfn_options.deletion_policy
             resource["DeletionPolicy"] = _DELETION_POLICIES.get(deletion.name) if deletion else None
         scanning = tuple(self._scanning.get((stack.account, stack.region), ()))
-        for spec, error in _violated(resource, RuleContext(self._account_of(stack), scanning)):
+        context = RuleContext(self._account_of(stack), scanning, self._signing)
+        for spec, error in _violated(resource, context):
             if not _acknowledged(node, spec.rule_id):
                 self._findings.append(_Finding(spec, node.node.path, error))
 

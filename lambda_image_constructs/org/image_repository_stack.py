@@ -8,14 +8,17 @@ from typing import Any
 from aws_cdk import Stack
 from constructs import Construct
 
-from lambda_image_constructs import LambdaImageRepository
+from lambda_image_constructs import LambdaImageRepository, PullThroughCache, RegistrySigning
 
 from .config import RepositorySpec
+from .supply_chain_config import ImageAccountSpec
 
 
 class ImageRepositories(Construct):
     """One ``LambdaImageRepository`` per configured repository, shared with its consumer
-    accounts, and open to the CDK image-publishing role so image assets can land in it."""
+    accounts, and open to the CDK image-publishing role so image assets can land in it; with
+    ``image_account``, the registry's signing (the publishing role may sign) and, in the image
+    account's Region, its pull-through caches."""
 
     def __init__(
         self,
@@ -24,9 +27,11 @@ class ImageRepositories(Construct):
         *,
         repositories: Sequence[RepositorySpec],
         consumer_account_ids: Mapping[str, str],
+        image_account: ImageAccountSpec | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.repositories: dict[str, LambdaImageRepository] = {}
+        publishing_roles: set[str] = set()
         for spec in repositories:
             with spec.reported_here():
                 repository = LambdaImageRepository(
@@ -40,8 +45,36 @@ class ImageRepositories(Construct):
                     # another account)
                     same_account_source_arn_condition=True,
                 )
-            repository.allow_cdk_asset_publishing()
+            publishing_roles.add(repository.allow_cdk_asset_publishing())
             self.repositories[spec.name] = repository
+        self.signing: RegistrySigning | None = None
+        self.caches: list[PullThroughCache] = []
+        if image_account is not None:
+            self._registry_settings(image_account, sorted(publishing_roles))
+
+    def _registry_settings(
+        self, image_account: ImageAccountSpec, publishing_roles: list[str]
+    ) -> None:
+        home = Stack.of(self).region == image_account.region
+        if image_account.signing is not False:
+            self.signing = RegistrySigning(
+                self,
+                "Signing",
+                signing_profile_arn=image_account.signing.signing_profile_arn if home else None,
+                repository_filters=image_account.signing.repository_filters,
+            )
+            for role_arn in publishing_roles:
+                self.signing.allow_signing_by(role_arn)
+        for cache in image_account.pull_through_caches if home else ():
+            self.caches.append(
+                PullThroughCache(
+                    self,
+                    f"Cache-{cache.ecr_repository_prefix.replace('/', '-')}",
+                    upstream_registry_url=cache.upstream_registry_url,
+                    ecr_repository_prefix=cache.ecr_repository_prefix,
+                    credential_arn=cache.credential_arn,
+                )
+            )
 
 
 class ImageRepositoryStack(Stack):
@@ -54,12 +87,15 @@ class ImageRepositoryStack(Stack):
         *,
         repositories: Sequence[RepositorySpec],
         consumer_account_ids: Mapping[str, str],
+        image_account: ImageAccountSpec | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        self.repositories = ImageRepositories(
+        self.registry = ImageRepositories(
             self,
             "LambdaImages",
             repositories=repositories,
             consumer_account_ids=consumer_account_ids,
-        ).repositories
+            image_account=image_account,
+        )
+        self.repositories = self.registry.repositories

@@ -66,6 +66,7 @@ class PipelineStack(Stack):
             "LambdaImages",
             repositories=repositories_in(config, config.image_account.region),
             consumer_account_ids=consumer_ids,
+            image_account=config.image_account,
         ).repositories
         # The other Regions' repositories: stacks of the pipeline's app that this stack depends
         # on, so that the pipeline's self-mutation (cdk deploy of this stack and what it
@@ -78,6 +79,7 @@ class PipelineStack(Stack):
                 env=Environment(account=config.image_account.account, region=region),
                 repositories=repositories_in(config, region),
                 consumer_account_ids=consumer_ids,
+                image_account=config.image_account,
                 description=f"ECR repositories for Lambda images in {region}, deployed by the"
                 " pipeline's self-mutation before images are published",
             )

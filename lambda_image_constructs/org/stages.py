@@ -6,11 +6,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Environment, Stage
+from aws_cdk import Annotations, Environment, Stage
 from constructs import Construct
 
 from lambda_image_constructs import LambdaImage, LambdaImageRepository
 from lambda_image_constructs.compliance import write_acknowledgements_into_templates
+from lambda_image_constructs.pull_through_cache import pull_through_advice, registry_host
 
 from .config import AppConfig, ConsumerAccountSpec, FunctionSpec, RepositorySpec
 from .config.values import stack_id as stack_id
@@ -55,6 +56,7 @@ class ImageAccountStage(Stage):
                     env=Environment(account=config.image_account.account, region=region),
                     repositories=repositories_in(config, region),
                     consumer_account_ids=consumer_ids,
+                    image_account=config.image_account,
                     description="ECR repositories for Lambda images (lambda-image-constructs)",
                 ).repositories
             by_region[region] = given
@@ -79,8 +81,24 @@ class ImageAccountStage(Stage):
                 )
                 if region == home:
                     self.images.update(stack.images)
+                    advise_pull_through(config, stack.images)
                 for name, image in stack.images.items():
                     self.regional_images.setdefault(name, []).append(image)
+
+
+def advise_pull_through(config: AppConfig, images: Mapping[str, LambdaImage]) -> None:
+    """Say (as synth information) how an image would pull its base through the image
+    account's pull-through caches, where one caches its registry."""
+    account = config.image_account
+    host = registry_host(account.account, account.region)
+    caches = {
+        c.upstream_registry_url: f"{host}/{c.ecr_repository_prefix}"
+        for c in account.pull_through_caches
+    }
+    for image in images.values() if caches else ():
+        advice = pull_through_advice(image.dockerfile_report.base_image, caches)
+        if advice is not None:
+            Annotations.of(image).add_info(advice)
 
 
 def regions_of(config: AppConfig) -> list[str]:

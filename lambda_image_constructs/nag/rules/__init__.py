@@ -4,6 +4,11 @@ its file. ``LambdaContainerImageChecks`` gives each its wording and level."""
 
 from .common import Compliance, RuleContext
 from .cross_account_image_digest import cross_account_image_digest
+from .cross_account_image_signed import (
+    collect_registry_signing,
+    cross_account_image_signed,
+    signing_rules,
+)
 from .function_architecture_matches_image import function_architecture_matches_image
 from .image_config_absolute_entrypoint import image_config_absolute_entrypoint
 from .lambda_pull_source_condition import lambda_pull_source_condition
@@ -16,7 +21,9 @@ from .service_principal_wildcard_action import service_principal_wildcard_action
 __all__ = [
     "Compliance",
     "RuleContext",
+    "collect_registry_signing",
     "cross_account_image_digest",
+    "cross_account_image_signed",
     "function_architecture_matches_image",
     "image_config_absolute_entrypoint",
     "lambda_pull_source_condition",
@@ -25,4 +32,5 @@ __all__ = [
     "repository_retained",
     "repository_scan_on_push",
     "service_principal_wildcard_action",
+    "signing_rules",
 ]

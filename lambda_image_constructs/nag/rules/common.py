@@ -14,6 +14,8 @@ Resource = Mapping[str, Any]
 IMAGE_PLATFORM_METADATA = "lambda-image-constructs:image-platform"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 ACCOUNT_IN_ARN = re.compile(rf"^arn:[^:]+:iam::({ACCOUNT_ID.pattern}):")
+UNKNOWN = "\0"  # a part only CloudFormation knows (a parameter, an import)
+_SUB = re.compile(r"\$\{([^}]+)\}")
 
 
 class Compliance(Enum):
@@ -30,6 +32,9 @@ class RuleContext:
 
     account: str | None
     registry_scanning: tuple[Mapping[str, Any], ...] = ()
+    # The ``Rules`` of ``AWS::ECR::SigningConfiguration`` by (account, Region), for every
+    # registry of the app (an empty tuple: none); None when not gathered.
+    registry_signing: Mapping[tuple[str, str], tuple[Mapping[str, Any], ...]] | None = None
 
 
 def properties(resource: Resource) -> Mapping[str, Any]:
@@ -66,3 +71,24 @@ def condition_keys(statement: Mapping[str, Any]) -> set[str]:
         if isinstance(operator_block, Mapping):
             keys.update(str(key).lower() for key in operator_block)
     return keys
+
+
+def image_uri_text(value: Any, account: str | None) -> str | None:
+    """An ImageUri as text: literal, or ``Fn::Join`` / ``Fn::Sub`` of literals and pseudo
+    parameters (the stack's account where known), other parts marked unknown."""
+    pseudo = {"AWS::AccountId": account or UNKNOWN}
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return pseudo.get(str(value["Ref"]), UNKNOWN)
+    if isinstance(value, dict) and set(value) == {"Fn::Join"}:
+        separator, parts = value["Fn::Join"]
+        texts = [image_uri_text(p, account) for p in parts] if isinstance(parts, list) else [None]
+        return str(separator).join(t if t is not None else UNKNOWN for t in texts)
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        template = value["Fn::Sub"]
+        if isinstance(template, list):
+            template = template[0]
+        if isinstance(template, str):
+            return _SUB.sub(lambda m: pseudo.get(m[1], UNKNOWN), template)
+    return None

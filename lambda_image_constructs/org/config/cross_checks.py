@@ -72,6 +72,10 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
     if isinstance(pipeline, Mapping):
         _cross_check_pipeline(problems, pipeline, consumers, image_account, image_region)
     _cross_check_regions(problems, repositories, image_region)
+    # The supply-chain settings' module builds on these models: imported when first used.
+    from ..supply_chain_config import cross_check_supply_chain
+
+    cross_check_supply_chain(problems, document)
 
 
 def _cross_check_names(

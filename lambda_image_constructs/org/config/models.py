@@ -290,7 +290,7 @@ class AppConfig(_Section):
         },
     )
 
-    image_account: AccountEnvironment
+    image_account: ImageAccountSpec
     """The shared image account, which holds the repositories and builds the images."""
     repositories: tuple[RepositorySpec, ...]
     images: tuple[ImageSpec, ...]
@@ -318,3 +318,10 @@ class AppConfig(_Section):
 def json_schema() -> dict[str, Any]:
     """The configuration's JSON Schema, as committed in ``schema/org-config.schema.json``."""
     return AppConfig.model_json_schema(by_alias=True)
+
+
+# The image account's registry settings (signing, pull-through caches) are models of their own
+# module, built on the ones above.
+from ..supply_chain_config import ImageAccountSpec  # noqa: E402
+
+AppConfig.model_rebuild()
