@@ -4,7 +4,7 @@ pull their images from."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,8 +22,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
-from . import policies
-from .errors import Problems
+from . import invariants, policies
+from .errors import LambdaImageValidationError, Problems
 from .tokens import is_unresolved
 from .validation import (
     REGION,
@@ -225,6 +225,13 @@ class LambdaImageRepository(Construct):
         self._extra_statements: list[dict[str, Any]] = []
         self._merge_consumers(consumers)
         self._check_size(problems, "consumer_accounts")
+        self._check_invariants(problems, "same_account_source_arn_condition")
+        for index, value in enumerate(region_list):
+            if isinstance(value, str) and REGION.fullmatch(value):  # else refused above
+                invariants.check_region(problems, f"regions[{index}]", value, partition=partition)
+        invariants.check_same_region(problems, "encryption_key", encryption_key, region)
+        invariants.claim_name(problems, "repository_name", self, kind="ECR repository",
+                              name=repository_name, account=account, region=region)  # fmt: skip
         problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
 
         if immutable_tags:
@@ -337,6 +344,7 @@ class LambdaImageRepository(Construct):
         self._merge_consumers(normalised)
         size_problems = Problems()
         self._check_size(size_problems, "consumer_accounts")
+        self._check_invariants(size_problems, "consumer_accounts")
         if size_problems:
             self._consumers = previous
             size_problems.raise_if_any(
@@ -381,12 +389,12 @@ class LambdaImageRepository(Construct):
 
     def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a CI role, for example) pull images."""
-        return self.repository.grant_pull(grantee)
+        return self._through_cdk(lambda: self.repository.grant_pull(grantee))
 
     def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` push images; for a principal without an identity policy of ours
         (an ``ArnPrincipal``), the grant is a statement of this repository's policy."""
-        return self.repository.grant_push(grantee)
+        return self._through_cdk(lambda: self.repository.grant_push(grantee))
 
     def allow_cdk_asset_publishing(self, *, qualifier: str | None = None) -> str:
         """Let the CDK bootstrap image-publishing role of this account and Region push images
@@ -496,14 +504,37 @@ class LambdaImageRepository(Construct):
             " organization_id='o-...' instead of listing every account",
         )
 
+    def _check_invariants(self, problems: Problems, field: str) -> None:
+        policy = policies.build_repository_policy(self._policy_inputs())
+        if policy is not None and "{Token[" in json.dumps(policy):
+            policy = self._stack.resolve(policy)  # a grant's principal (a service's name)
+        shared = bool(self._consumers or self._organization_id)
+        invariants.check_repository_policy(problems, field, policy, shared=shared)
+
+    def _through_cdk(self, grant: Callable[[], iam.Grant]) -> iam.Grant:
+        # aws-cdk-lib adds a grant's statement through a callback into Python, where our error
+        # reaches jsii and comes back wrapped: raise it as it was.
+        self._refused: LambdaImageValidationError | None = None
+        try:
+            return grant()
+        except RuntimeError:
+            if self._refused is not None:
+                raise self._refused from None
+            raise
+
     def _add_statement_json(self, statement: Mapping[str, Any]) -> None:
         self._extra_statements.append(dict(statement))
         problems = Problems()
         self._check_size(problems, "consumer_accounts")
+        self._check_invariants(problems, "grant (a statement of the repository policy)")
         if problems:
-            # A grant must not push a policy that fitted over ECR's limit at deploy time.
+            # A grant must not push a policy that fitted over ECR's limit at deploy time, nor
+            # break a safety invariant.
             self._extra_statements.pop()
-            problems.raise_if_any(f"LambdaImageRepository {self.node.path}: adding a statement")
+            self._refused = LambdaImageValidationError(
+                f"LambdaImageRepository {self.node.path}: adding a statement", list(problems)
+            )
+            raise self._refused
         self._render()
 
     def _make_regional_copies(self, regions: list[str], settings: dict[str, Any]) -> None:

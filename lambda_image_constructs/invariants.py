@@ -1,0 +1,225 @@
+"""Safety invariants that hold whether or not the compliance packs are registered.
+
+The packs report findings only when an app registers them; these refuse, at synth, what is
+dangerous or cannot deploy in any app: a shared repository with a statement that lets the Lambda
+service pull for any account's functions, a pull by ``*`` without an organisation condition,
+Regions that do not exist or belong to another partition, a KMS key of another Region, a name
+used twice in one account and Region, more alarms than CodeDeploy takes, scaling bounds past
+Lambda's and a fractional size.
+
+Pure Python apart from aws-cdk-lib's Region table (read once) and the ``env`` of a resource.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from constructs import Construct, IConstruct
+
+from .errors import Problems
+from .tokens import is_unresolved
+
+LAMBDA_SERVICE_PRINCIPAL = "lambda.amazonaws.com"
+# CodeDeploy: at most 10 alarms per deployment group.
+CODEDEPLOY_MAX_ALARMS = 10
+# Lambda's concurrency settings are 32-bit integers (the account's quota caps them further).
+LAMBDA_MAX_CONCURRENCY = 2**31 - 1
+# Condition keys that tie a Lambda service pull to functions (aws:sourceARN, aws:SourceAccount)
+# or an organisation (aws:SourceOrgID); keys are case-insensitive.
+_LAMBDA_SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid"})
+_ORGANIZATION_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
+
+
+# -- repository policies ----------------------------------------------------------------------
+
+
+def check_repository_policy(
+    problems: Problems, field: str, policy: Mapping[str, Any] | None, *, shared: bool
+) -> None:
+    """A repository policy's statements against the two invariants: no unconditioned Lambda
+    service statement on a ``shared`` repository, no ``*`` principal without an organisation
+    condition. ``field`` names the option or method that wrote the statement."""
+    for statement in (policy or {}).get("Statement", ()):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        keys = _condition_keys(statement.get("Condition"))
+        if shared and _names_lambda_service(statement) and not keys & _LAMBDA_SOURCE_KEYS:
+            problems.add(
+                field,
+                _sid(statement),
+                "must not let the Lambda service pull without an aws:sourceARN condition on a"
+                " repository shared with other accounts: it would pull for functions of any"
+                " account. Use ImageSource.from_repository (it writes the conditioned"
+                " statements), or keep same_account_source_arn_condition at its default",
+            )
+        if _names_everyone(statement) and not keys & _ORGANIZATION_KEYS:
+            problems.add(
+                field,
+                _sid(statement),
+                "must not let everyone ('*') pull: give organization_id='o-...' (pulls by the"
+                " accounts of that organisation) or grant the accounts or roles that pull",
+            )
+
+
+def _principals(statement: Mapping[str, Any]) -> list[Any]:
+    principal = statement.get("Principal")
+    if isinstance(principal, str):
+        return [principal]
+    if isinstance(principal, Mapping):
+        found: list[Any] = []
+        for value in principal.values():
+            found.extend(value if isinstance(value, list) else [value])
+        return found
+    return []
+
+
+def _names_lambda_service(statement: Mapping[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    services = principal.get("Service") if isinstance(principal, Mapping) else None
+    listed = services if isinstance(services, list) else [services]
+    return any(isinstance(s, str) and s.lower() == LAMBDA_SERVICE_PRINCIPAL for s in listed)
+
+
+def _names_everyone(statement: Mapping[str, Any]) -> bool:
+    return any(p == "*" for p in _principals(statement))
+
+
+def _condition_keys(condition: Any) -> frozenset[str]:
+    if not isinstance(condition, Mapping):
+        return frozenset()
+    return frozenset(
+        str(key).lower()
+        for block in condition.values()
+        if isinstance(block, Mapping)
+        for key in block
+    )
+
+
+def _sid(statement: Mapping[str, Any]) -> str:
+    sid = statement.get("Sid")
+    principal = statement.get("Principal")
+    return f"statement {sid!r}" if sid else f"a statement for {principal!r}"
+
+
+# -- Regions and partitions -------------------------------------------------------------------
+
+
+@cache
+def known_regions() -> Mapping[str, str]:
+    """Every Region aws-cdk-lib knows, with its partition (one read of its table)."""
+    from aws_cdk.region_info import RegionInfo
+
+    return {info.name: info.partition or "" for info in RegionInfo.regions}
+
+
+def check_region(
+    problems: Problems, field: str, region: Any, *, partition: str | None = None
+) -> None:
+    """``region`` exists (aws-cdk-lib knows it) and, when ``partition`` is known, is in it."""
+    if not isinstance(region, str) or is_unresolved(region):
+        return
+    regions = known_regions()
+    if region not in regions:
+        problems.add(field, region, "must be an AWS Region that exists, such as 'eu-west-1'")
+    elif partition and not is_unresolved(partition) and regions[region] != partition:
+        problems.add(
+            field,
+            region,
+            f"must be a Region of the repository's partition {partition!r}: it is in"
+            f" {regions[region]!r}, where images cannot be copied or pulled from {partition!r}",
+        )
+
+
+def partition_of(region: str) -> str | None:
+    """The partition of a known Region, else None."""
+    return None if is_unresolved(region) else known_regions().get(region) or None
+
+
+def check_same_region(problems: Problems, field: str, resource: Any, region: str) -> None:
+    """A Region-bound resource (a KMS key) given to a construct is in the construct's Region."""
+    if resource is None or is_unresolved(region):
+        return
+    env = getattr(resource, "env", None)
+    theirs = getattr(env, "region", None)
+    if isinstance(theirs, str) and not is_unresolved(theirs) and theirs != region:
+        problems.add(
+            field,
+            f"a key in {theirs}",
+            f"must be in the same Region as what it encrypts ({region}): KMS keys are regional",
+        )
+
+
+# -- names unique per account and Region ------------------------------------------------------
+
+_CLAIMS: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str, str, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def claim_name(
+    problems: Problems,
+    field: str,
+    construct: Construct,
+    *,
+    kind: str,
+    name: Any,
+    account: str,
+    region: str,
+) -> None:
+    """Record that ``construct`` takes ``name`` for a ``kind`` (``'ECR repository'``) in an
+    account and Region of its app; a second construct taking it there is a problem. Names,
+    accounts or Regions known only at deploy time are not compared."""
+    if not isinstance(name, str) or any(map(is_unresolved, (name, account, region))):
+        return
+    claims = _CLAIMS.setdefault(construct.node.root, {})
+    key = (kind, account, region, name)
+    holder = claims.setdefault(key, construct.node.path)
+    if holder != construct.node.path:
+        problems.add(
+            field,
+            name,
+            f"must be unique among the {kind} names of account {account} in {region}:"
+            f" {holder} has it already",
+        )
+
+
+# -- counts, bounds and sizes -----------------------------------------------------------------
+
+
+def check_alarm_count(problems: Problems, field: str, alarms: Sequence[Any], own: int) -> None:
+    """CodeDeploy takes at most 10 alarms per deployment group: ``alarms`` of the user plus
+    ``own`` alarms the construct adds."""
+    total = len(alarms) + own
+    if total > CODEDEPLOY_MAX_ALARMS:
+        problems.add(
+            field,
+            f"{len(alarms)} alarms" + (f" and {own} of the function's own" if own else ""),
+            f"must be at most {CODEDEPLOY_MAX_ALARMS} alarms in all, CodeDeploy's limit per"
+            " deployment group" + ("; drop some, or set default_alarms=False" if own else ""),
+        )
+
+
+def check_concurrency_bounds(problems: Problems, values: Iterable[tuple[str, Any]]) -> None:
+    """Concurrency settings (reserved, provisioned, scaling capacities) within Lambda's."""
+    for field, value in values:
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not is_unresolved(value)
+            and value > LAMBDA_MAX_CONCURRENCY
+        ):
+            problems.add(
+                field, value, f"must be at most {LAMBDA_MAX_CONCURRENCY:,}, Lambda's bound"
+            )
+
+
+def whole_mebibytes(problems: Problems, field: str, mebibytes: float) -> int | None:
+    """A size in MiB, refused when it is not a whole number (``Size.mebibytes(512.5)``)."""
+    if not math.isfinite(mebibytes) or mebibytes != int(mebibytes):
+        problems.add(field, f"{mebibytes} MiB", "must be a whole number of MiB")
+        return None
+    return int(mebibytes)
