@@ -21,10 +21,14 @@ class Problem:
     accepted: str
 
     def __str__(self) -> str:
-        return f"{self.field} {self.accepted}, got {shown(self.value)}"
+        field = self.field if len(self.field) <= MAX_SHOWN else f"{self.field[: MAX_SHOWN - 3]}..."
+        return f"{field} {self.accepted}, got {shown(self.value)}"
 
 
 MAX_SHOWN = 120
+# At most this many problems are listed in one message, then how many more there were: 100,000
+# bad keys must not make a 14 MB message.
+MAX_LISTED = 50
 # reprlib stops at these sizes without building the whole repr first (a value can be a 4 GB
 # expansion of YAML aliases, or a whole policy document).
 _SHORT = reprlib.Repr()
@@ -34,10 +38,28 @@ _SHORT.maxstring = _SHORT.maxother = 100
 _SHORT.maxlong = 40
 
 
-def shown(value: Any) -> str:
-    """A value as an error message quotes it: its ``repr``, cut to a readable length."""
+_DEFAULT_REPR: Any = object.__repr__
+
+
+class Shown(str):
+    """A value as an error message quotes it (already cut): quoting it again changes nothing."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def shown(value: Any) -> Shown:
+    """A value as an error message quotes it: its ``repr``, cut to a readable length; an object
+    without a repr of its own (a construct, a jsii object) by its type's name, since its default
+    repr holds a memory address."""
+    if isinstance(value, Shown):
+        return value
+    if type(value).__repr__ is _DEFAULT_REPR:
+        return Shown(type(value).__name__)
     text = _SHORT.repr(value)
-    return text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 3]}..."
+    return Shown(text if len(text) <= MAX_SHOWN else f"{text[: MAX_SHOWN - 3]}...")
 
 
 class LambdaImageValidationError(ValueError):
@@ -51,8 +73,11 @@ class LambdaImageValidationError(ValueError):
         self.subject = subject
         self.problems = tuple(problems)
         count = len(self.problems)
-        header = f"{subject}: {count} invalid input{'s' if count != 1 else ''}"
-        super().__init__("\n".join([header, *(f"  - {p}" for p in self.problems)]))
+        header = f"{subject}: {count:,} invalid input{'s' if count != 1 else ''}"
+        lines = [header, *(f"  - {p}" for p in self.problems[:MAX_LISTED])]
+        if count > MAX_LISTED:
+            lines.append(f"  ... and {count - MAX_LISTED:,} more")
+        super().__init__("\n".join(lines))
 
 
 class Problems:

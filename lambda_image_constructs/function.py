@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from aws_cdk import (
     Acknowledgment,
@@ -36,9 +36,11 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
 
 from . import function_validation as checks
-from .architecture import LambdaArchitecture, parse_architecture
+from . import limits
+from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
 from .image import LambdaImage, _stage_path
+from .limits import ALIAS_NAME
 from .logical_ids import logical_id
 from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
@@ -46,7 +48,6 @@ from .repository import LambdaImageRepository
 from .roles import PolicyOfItsOwnRole
 from .rollout import (
     ALARM_ACKNOWLEDGEMENT,
-    ALIAS_NAME,
     DEFAULT_ALIAS,
     ConcurrencyScaling,
     Deployment,
@@ -104,7 +105,7 @@ class ImageSource(ABC):
         repository: LambdaImageRepository | ecr.IRepository,
         tag_or_digest: str,
         *,
-        architecture: LambdaArchitecture | lambda_.Architecture | str | None = None,
+        architecture: ImageArchitecture | None = None,
     ) -> ImageSource:
         """An image in a ``LambdaImageRepository`` or any ``IRepository``, by tag or by
         ``sha256:`` digest. ``architecture``: what the image was built for, when known."""
@@ -114,7 +115,7 @@ class ImageSource(ABC):
     def from_image_uri(
         image_uri: str,
         *,
-        architecture: LambdaArchitecture | lambda_.Architecture | str | None = None,
+        architecture: ImageArchitecture | None = None,
     ) -> ImageSource:
         """An image by URI, typically in another account:
         ``<account>.dkr.ecr.<region>.<url suffix>/<name>@sha256:<64 hex>``. A tag
@@ -505,11 +506,6 @@ class _ImageCode(lambda_.Code):
         return lambda_.CodeConfig(image=self._config)
 
 
-ArchitectureName = Literal["x86_64", "arm64"]
-ImageArchitecture = LambdaArchitecture | lambda_.Architecture | ArchitectureName
-"""What ``architecture`` accepts: ``LambdaArchitecture``, ``aws_lambda.Architecture`` or its
-name. Precise on purpose: ``mypy --strict`` catches ``architecture="arm65"``."""
-
 # Options aws-cdk-lib's Function takes that Lambda, or this construct, refuses for an image
 # function: the option, and why.
 _REFUSED_OPTIONS = {
@@ -757,32 +753,33 @@ class ImageFunction(lambda_.Function):
             )
         checks.check_environment(problems, environment)
         if memory_size is None:
-            problems.add("memory_size", None, "must be a whole number from 128 to 10,240 MB;"
-                         " leave it out for the default (512)")  # fmt: skip
-        checks.check_range(problems, "memory_size", memory_size, checks.MEMORY_MB, "MB")
+            low, high = limits.MEMORY_MB
+            problems.add("memory_size", None, f"must be a whole number from {low} to {high:,} MB;"
+                         f" leave it out for the default ({DEFAULT_MEMORY_MB})")  # fmt: skip
+        checks.check_range(problems, "memory_size", memory_size, limits.MEMORY_MB, "MB")
         storage_mb = checks.size_in_mb(
             problems, unchecked, "ephemeral_storage_size", ephemeral_storage_size
         )
         checks.check_range(
-            problems, "ephemeral_storage_size", storage_mb, checks.EPHEMERAL_STORAGE_MB, "MB"
+            problems, "ephemeral_storage_size", storage_mb, limits.EPHEMERAL_STORAGE_MB, "MB"
         )
         timeout_seconds = checks.duration_in_seconds(problems, unchecked, "timeout", timeout)
-        checks.check_range(problems, "timeout", timeout_seconds, checks.TIMEOUT_SECONDS, "seconds")
+        checks.check_range(problems, "timeout", timeout_seconds, limits.TIMEOUT_SECONDS, "seconds")
         checks.check_whole_number(
             problems,
             unchecked,
             "reserved_concurrent_executions",
             reserved_concurrent_executions,
-            checks.RESERVED_CONCURRENCY,
+            limits.RESERVED_CONCURRENCY,
             "concurrent executions",
         )
         checks.check_whole_number(
-            problems, unchecked, "retry_attempts", retry_attempts, (0, 2), "retries"
+            problems, unchecked, "retry_attempts", retry_attempts, limits.RETRY_ATTEMPTS, "retries"
         )
         if max_event_age is not None:
             age = checks.duration_in_seconds(problems, unchecked, "max_event_age", max_event_age)
             checks.check_range(
-                problems, "max_event_age", age, checks.MAX_EVENT_AGE_SECONDS, "seconds"
+                problems, "max_event_age", age, limits.MAX_EVENT_AGE_SECONDS, "seconds"
             )
         if is_unresolved(memory_size):
             unchecked.append("memory_size")
@@ -808,12 +805,16 @@ class ImageFunction(lambda_.Function):
                     "ON_PUBLISHED_VERSIONS",
                     "is refused by Lambda with EFS (filesystem); leave one of them out",
                 )
-            if isinstance(storage_mb, int) and storage_mb > 512:
+            if (
+                isinstance(storage_mb, int)
+                and storage_mb > limits.SNAP_START_MAX_EPHEMERAL_STORAGE_MB
+            ):
                 problems.add(
                     "snap_start",
                     "ON_PUBLISHED_VERSIONS",
                     f"is refused by Lambda with"
-                    f" more than 512 MB of /tmp (ephemeral_storage_size {storage_mb} MB)",
+                    f" more than {limits.SNAP_START_MAX_EPHEMERAL_STORAGE_MB} MB of /tmp"
+                    f" (ephemeral_storage_size {storage_mb} MB)",
                 )
         if dead_letter_queue_enabled is False and (dead_letter_queue or dead_letter_topic):
             problems.add(

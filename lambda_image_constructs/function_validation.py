@@ -6,79 +6,25 @@ most of them through to deploy time unchecked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problems
+from .limits import (
+    DESCRIPTION_MAX_CHARS,
+    ENVIRONMENT_KEY,
+    ENVIRONMENT_MAX_BYTES,
+    FUNCTION_NAME,
+    IMAGE_CONFIG_MAX_ITEMS,
+    IMAGE_DIGEST,
+    IMAGE_TAG,
+    IMAGE_URI,
+    RESERVED_ENVIRONMENT_KEYS,
+    WORKING_DIRECTORY_MAX_CHARS,
+    partition_domain,
+)
 from .tokens import is_unresolved
-
-IMAGE_CONFIG_MAX_ITEMS = 1_500
-WORKING_DIRECTORY_MAX_CHARS = 1_000
-ENVIRONMENT_MAX_BYTES = 4 * 1024
-ENVIRONMENT_KEY = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
-RESERVED_ENVIRONMENT_KEYS = frozenset(
-    {
-        "_HANDLER",
-        "_X_AMZN_TRACE_ID",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE",
-        "AWS_LAMBDA_LOG_GROUP_NAME",
-        "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API",
-        "LAMBDA_TASK_ROOT",
-        "LAMBDA_RUNTIME_DIR",
-    }
-)
-MEMORY_MB = (128, 10_240)
-EPHEMERAL_STORAGE_MB = (512, 10_240)
-TIMEOUT_SECONDS = (1, 900)
-DESCRIPTION_MAX_CHARS = 256
-MAX_EVENT_AGE_SECONDS = (60, 21_600)
-# The Lambda API's ReservedConcurrentExecutions is a 32-bit integer of at least 0; the account's
-# concurrency quota (known only at deploy time) caps it further.
-RESERVED_CONCURRENCY = (0, 2**31 - 1)
-# A Lambda function name (unqualified).
-FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-
-# The domain of each partition's endpoints, by the prefix of its Regions' names (the rest use
-# amazonaws.com); an ECR image URI must use its Region's.
-_PARTITION_DOMAINS = (
-    ("cn-", "amazonaws.com.cn"),
-    ("us-isob-", "sc2s.sgov.gov"),
-    ("us-isof-", "csp.hci.ic.gov"),
-    ("us-iso-", "c2s.ic.gov"),
-    ("eu-isoe-", "cloud.adc-e.uk"),
-    ("eusc-", "amazonaws.eu"),
-)
-
-
-def partition_domain(region: str) -> str:
-    """The endpoint domain of ``region``'s partition."""
-    return next((d for prefix, d in _PARTITION_DOMAINS if region.startswith(prefix)),
-                "amazonaws.com")  # fmt: skip
-
-
-# <account>.dkr.ecr.<region>.<url suffix>/<repository>(:<tag>|@sha256:<digest>)
-IMAGE_URI = re.compile(
-    r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9])"
-    r"\.(?P<suffix>amazonaws\.com(?:\.cn)?|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|"
-    r"csp\.hci\.ic\.gov|amazonaws\.eu)"
-    r"/(?P<repository>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)"
-    r"(?::(?P<tag>[^@:/]+)|@(?P<digest>[^@:/]+:[^@/]+))"
-)
-IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-IMAGE_DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
 
 
 @dataclass(frozen=True)
@@ -208,7 +154,7 @@ def check_environment(problems: Problems, environment: Mapping[str, str] | None)
             problems.add(
                 field,
                 key,
-                "key must match [a-zA-Z]([a-zA-Z0-9_])+: a letter, then at least one letter,"
+                f"key must match {ENVIRONMENT_KEY.pattern}: a letter, then at least one letter,"
                 " digit or underscore",
             )
         elif key in RESERVED_ENVIRONMENT_KEYS:

@@ -16,17 +16,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .limits import ACCOUNT_ID
 from .local.assembly import AssemblyError, _manifests, read_json
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 _ENVIRONMENT = re.compile(r"aws://(?P<account>[^/]+)/(?P<region>.+)")
 _IMAGE_URI = re.compile(
-    r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+/"
+    rf"(?P<account>{ACCOUNT_ID.pattern})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.[a-z0-9.-]+/"
     r"(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[^@:/]+)|@(?P<digest>sha256:[a-f0-9]+))$"
 )
-_ACCOUNT_ROOT = re.compile(r"arn:[^:]+:iam::(?P<account>[0-9]{12}):root")
+_ACCOUNT_ROOT = re.compile(rf"arn:[^:]+:iam::(?P<account>{ACCOUNT_ID.pattern}):root")
 _FUNCTION_ARN = re.compile(
-    r"arn:[^:]+:lambda:[^:]*:(?P<account>[0-9]{12}|\*):function:(?P<name>.+)"
+    rf"arn:[^:]+:lambda:[^:]*:(?P<account>{ACCOUNT_ID.pattern}|\*):function:(?P<name>.+)"
 )
 MAX_NAMES = 4  # function names shown on a node before "+N more"
 

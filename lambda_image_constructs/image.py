@@ -28,7 +28,7 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
 
 from . import dockerfile_checks
-from .architecture import LambdaArchitecture, parse_architecture
+from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
@@ -167,7 +167,7 @@ class LambdaImage(Construct):
         id: str,
         *,
         directory: str | os.PathLike[str],
-        architecture: LambdaArchitecture | lambda_.Architecture | str,
+        architecture: ImageArchitecture,
         repository: LambdaImageRepository | None = None,
         file: str | None = None,
         build_args: Mapping[str, str] | None = None,

@@ -3,11 +3,12 @@
 The packs report findings only when an app registers them; these refuse, at synth, what is
 dangerous or cannot deploy in any app: a shared repository with a statement that lets the Lambda
 service pull for any account's functions, a pull by ``*`` without an organisation condition,
-Regions that do not exist or belong to another partition, a KMS key of another Region, a name
+a KMS key of another Region, a name
 used twice in one account and Region, more alarms than CodeDeploy takes, scaling bounds past
 Lambda's and a fractional size.
 
-Pure Python apart from aws-cdk-lib's Region table (read once) and the ``env`` of a resource.
+Pure Python apart from reading the ``env`` of a resource. (Regions that do not exist or belong to
+another partition are refused where Regions are read: ``limits.partition_of``.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from constructs import Construct, IConstruct
@@ -105,38 +105,7 @@ def _sid(statement: Mapping[str, Any]) -> str:
     return f"statement {sid!r}" if sid else f"a statement for {principal!r}"
 
 
-# -- Regions and partitions -------------------------------------------------------------------
-
-
-@cache
-def known_regions() -> Mapping[str, str]:
-    """Every Region aws-cdk-lib knows, with its partition (one read of its table)."""
-    from aws_cdk.region_info import RegionInfo
-
-    return {info.name: info.partition or "" for info in RegionInfo.regions}
-
-
-def check_region(
-    problems: Problems, field: str, region: Any, *, partition: str | None = None
-) -> None:
-    """``region`` exists (aws-cdk-lib knows it) and, when ``partition`` is known, is in it."""
-    if not isinstance(region, str) or is_unresolved(region):
-        return
-    regions = known_regions()
-    if region not in regions:
-        problems.add(field, region, "must be an AWS Region that exists, such as 'eu-west-1'")
-    elif partition and not is_unresolved(partition) and regions[region] != partition:
-        problems.add(
-            field,
-            region,
-            f"must be a Region of the repository's partition {partition!r}: it is in"
-            f" {regions[region]!r}, where images cannot be copied or pulled from {partition!r}",
-        )
-
-
-def partition_of(region: str) -> str | None:
-    """The partition of a known Region, else None."""
-    return None if is_unresolved(region) else known_regions().get(region) or None
+# -- Regions ----------------------------------------------------------------------------------
 
 
 def check_same_region(problems: Problems, field: str, resource: Any, region: str) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .limits import LONGEST_PARTITION, LONGEST_REGION, REPOSITORY_POLICY_MAX_CHARS
+
 LAMBDA_SERVICE_PRINCIPAL = "lambda.amazonaws.com"
 # The two actions of the guide; Lambda needs nothing else to pull an image.
 LAMBDA_PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -46,12 +48,8 @@ CROSS_ACCOUNT_LAMBDA_SID = "LambdaECRImageCrossAccountRetrievalPolicy"
 ORGANIZATION_SID = "OrganizationPermission"
 ORGANIZATION_LAMBDA_SID = "LambdaECRImageOrganizationRetrievalPolicy"
 
-# ECR's limit on repository policy text.
-REPOSITORY_POLICY_MAX_CHARS = 10_240
-# For sizing when the partition or Region is only known at deploy time: the longest of each, so
-# a policy that fits here fits everywhere.
-LONGEST_PARTITION = "aws-us-gov"
-LONGEST_REGION = "ap-southeast-7"
+# For sizing when the account is only known at deploy time (the partition and Region are
+# limits.LONGEST_PARTITION and LONGEST_REGION then).
 _SIZING_ACCOUNT = "123456789012"
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from functools import cache
+from typing import Any, TypedDict, cast
 
 from aws_cdk import (
     Acknowledgment,
@@ -21,12 +22,21 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
+from typing_extensions import Unpack
 
 from . import invariants, policies
 from .errors import LambdaImageValidationError, Problems
+from .limits import (
+    LIFECYCLE_DAYS,
+    LONGEST_PARTITION,
+    MAX_TAG_EXCLUSIONS,
+    REGION,
+    REPOSITORY_POLICY_MAX_CHARS,
+    partition_of,
+)
+from .option_types import check_arguments
 from .tokens import is_unresolved
 from .validation import (
-    REGION,
     check_account_id,
     check_function_name_pattern,
     check_int_range,
@@ -36,8 +46,6 @@ from .validation import (
 )
 
 DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS = 14
-# ECR accepts one to five exclusion filters.
-MAX_TAG_EXCLUSIONS = 5
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,147 @@ class ConsumerAccount:
 
     account_id: str
     function_name_pattern: str = "*"
+
+
+class LambdaImageRepositoryOptions(TypedDict, total=False):
+    """The options of ``LambdaImageRepository``, each declared once; defaults in
+    ``REPOSITORY_DEFAULTS``."""
+
+    repository_name: str | None
+    """The ECR repository name. Default: a name CloudFormation generates (then
+    ``function_deployer_policy_document`` is unavailable, since another account cannot know the
+    name)."""
+    consumer_accounts: Sequence[str | ConsumerAccount]
+    """Accounts whose functions may use the images, as account IDs or ``ConsumerAccount`` values.
+    Default: none. More can be added with ``add_consumer_account``. The owning account is never
+    listed as a consumer."""
+    organization_id: str | None
+    """Grant pulls to every account of this AWS Organization (``o-...``) through
+    ``aws:PrincipalOrgID``. Default: no organisation-wide grant. The guide recommends listing
+    accounts instead; see the README for the trade-off."""
+    same_account_access: bool
+    """Add the guide's same-account statement. Default: ``True``."""
+    same_account_source_arn_condition: bool | None
+    """Narrow the same-account statement to this account's functions with ``aws:sourceARN``, as the
+    CDK bootstrap repository does. Default: narrowed whenever the repository is shared beyond
+    its account (consumer accounts or an organisation): an unconditioned statement for
+    ``lambda.amazonaws.com`` would let Lambda pull for functions of any account and make the
+    cross-account statement's condition restrict nothing. Not shared: the guide's statement
+    exactly as Lambda would add it."""
+    immutable_tags: bool
+    """Tags cannot be overwritten. Default: ``True``. Set ``False`` only for repositories whose
+    tags are meant to move; functions should then use digests."""
+    mutable_tag_patterns: Sequence[str]
+    """Tag wildcard patterns (1 to 5) exempt from immutability, for example ``['latest',
+    'dev-*']``. Default: none."""
+    scan_on_push: bool
+    """Scan images for vulnerabilities on push. Default: ``True``."""
+    encryption_key: kms.IKey | None
+    """A customer managed KMS key. Default: KMS encryption with the AWS managed ``aws/ecr`` key."""
+    untagged_image_expiry_days: int
+    """Untagged images are expired this many days after their push. Tagged images are never
+    expired. Default: 14. Never while an ``ImageFunction`` of the same app may run an untagged
+    image of this repository (one that references it by digest, or by a tag that can move): ECR
+    cannot tell which untagged image a function runs, and Lambda fails a function whose image is
+    deleted, so then untagged images are kept."""
+    archive_unpulled_after_days: int | None
+    """Move images not pulled for this many days to ECR's archive storage class (its
+    ``sinceImagePulled`` rule; archived images cannot be pulled until restored). Lambda pulls an
+    image when it creates or optimises a function, not on every invocation, so this is for
+    repositories whose images run elsewhere: it is not applied while an ``ImageFunction`` of the
+    same app uses the repository. Default: none."""
+    removal_policy: RemovalPolicy
+    """What happens to the repository when it leaves the stack.
+    Default: ``RemovalPolicy.RETAIN``."""
+    empty_on_delete: bool
+    """Delete the images when the repository is deleted; requires ``RemovalPolicy.DESTROY``.
+    Default: ``False``."""
+    regions: Sequence[str]
+    """More Regions where functions run this repository's images (Lambda only pulls from ECR in its
+    own Region): a copy of this repository, with the same settings and consumers, is made in a
+    stack of each (``<stack id>-<Region>``, beside this repository's stack), and a
+    ``LambdaImage`` published here is published into each copy too. Default: none."""
+
+
+REPOSITORY_DEFAULTS: LambdaImageRepositoryOptions = {
+    "repository_name": None,
+    "consumer_accounts": (),
+    "organization_id": None,
+    "same_account_access": True,
+    "same_account_source_arn_condition": None,
+    "immutable_tags": True,
+    "mutable_tag_patterns": (),
+    "scan_on_push": True,
+    "encryption_key": None,
+    "untagged_image_expiry_days": DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS,
+    "archive_unpulled_after_days": None,
+    "removal_policy": RemovalPolicy.RETAIN,
+    "empty_on_delete": False,
+    "regions": (),
+}
+
+
+def _check_settings(problems: Problems, settings: LambdaImageRepositoryOptions) -> list[str]:
+    """The problems of the options that need neither the stack nor the consumers (checked
+    beside); returns the Regions listed."""
+    if settings["organization_id"] is not None:
+        check_organization_id(problems, "organization_id", settings["organization_id"])
+    for field in ("untagged_image_expiry_days", "archive_unpulled_after_days"):
+        value = settings[field]
+        if value is not None or field == "untagged_image_expiry_days":
+            check_int_range(problems, field, value, *LIFECYCLE_DAYS, "days")
+    patterns = settings["mutable_tag_patterns"]
+    patterns = [patterns] if isinstance(patterns, str) else list(patterns)
+    if patterns and not settings["immutable_tags"]:
+        problems.add(
+            "mutable_tag_patterns",
+            patterns,
+            "only applies to immutable tags; leave it empty when immutable_tags=False",
+        )
+    if len(patterns) > MAX_TAG_EXCLUSIONS:
+        problems.add(
+            "mutable_tag_patterns", patterns, f"must hold at most {MAX_TAG_EXCLUSIONS} patterns"
+        )
+    for index, pattern in enumerate(patterns):
+        check_tag_exclusion_filter(problems, f"mutable_tag_patterns[{index}]", pattern)
+    if settings["empty_on_delete"] and settings["removal_policy"] != RemovalPolicy.DESTROY:
+        problems.add(
+            "empty_on_delete",
+            settings["empty_on_delete"],
+            "requires removal_policy=RemovalPolicy.DESTROY (repositories are retained by"
+            " default so that deleting a stack never deletes images functions run)",
+        )
+    regions = settings["regions"]
+    return [regions] if isinstance(regions, str) else list(regions)
+
+
+@cache
+def _known_regions() -> frozenset[str]:
+    """The Regions aws-cdk-lib knows (one jsii call per process)."""
+    return frozenset(r.name for r in RegionInfo.regions)
+
+
+def _check_regions(problems: Problems, regions: list[str], home: str | None) -> None:
+    """Each listed Region exists, is listed once, and is in the home Region's partition (a
+    repository cannot be copied across partitions: they share no accounts)."""
+    home_partition = partition_of(home)[0] if home else None
+    for index, value in enumerate(regions):
+        field = f"regions[{index}]"
+        if not isinstance(value, str) or not REGION.fullmatch(value):
+            problems.add(field, value, "must be an AWS Region such as 'eu-west-1'")
+        elif value in regions[:index]:
+            problems.add(field, value, "must be listed once")
+        elif value not in _known_regions():
+            problems.add(
+                field, value, "must be an AWS Region that exists (aws-cdk-lib's RegionInfo)"
+            )
+        elif home_partition and partition_of(value)[0] != home_partition:
+            problems.add(
+                field,
+                value,
+                f"must be in the partition of the repository's Region {home} ({home_partition}):"
+                " partitions share no accounts",
+            )
 
 
 class _PolicyOwnedRepository(ecr.Repository):
@@ -91,215 +240,98 @@ class LambdaImageRepository(Construct):
     """
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        repository_name: str | None = None,
-        consumer_accounts: Sequence[str | ConsumerAccount] = (),
-        organization_id: str | None = None,
-        same_account_access: bool = True,
-        same_account_source_arn_condition: bool | None = None,
-        immutable_tags: bool = True,
-        mutable_tag_patterns: Sequence[str] = (),
-        scan_on_push: bool = True,
-        encryption_key: kms.IKey | None = None,
-        untagged_image_expiry_days: int = DEFAULT_UNTAGGED_IMAGE_EXPIRY_DAYS,
-        archive_unpulled_after_days: int | None = None,
-        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
-        empty_on_delete: bool = False,
-        regions: Sequence[str] = (),
+        self, scope: Construct, id: str, **options: Unpack[LambdaImageRepositoryOptions]
     ) -> None:
-        """
-        :param repository_name: The ECR repository name. Default: a name CloudFormation
-            generates (then ``function_deployer_policy_document`` is unavailable, since another
-            account cannot know the name).
-        :param consumer_accounts: Accounts whose functions may use the images, as account IDs or
-            ``ConsumerAccount`` values. Default: none. More can be added with
-            ``add_consumer_account``. The owning account is never listed as a consumer.
-        :param organization_id: Grant pulls to every account of this AWS Organization
-            (``o-...``) through ``aws:PrincipalOrgID``. Default: no organisation-wide grant. The
-            guide recommends listing accounts instead; see the README for the trade-off.
-        :param same_account_access: Add the guide's same-account statement. Default: ``True``.
-        :param same_account_source_arn_condition: Narrow the same-account statement to this
-            account's functions with ``aws:sourceARN``, as the CDK bootstrap repository does.
-            Default: narrowed whenever the repository is shared beyond its account (consumer
-            accounts or an organisation): an unconditioned statement for
-            ``lambda.amazonaws.com`` would let Lambda pull for functions of any account and make
-            the cross-account statement's condition restrict nothing. Not shared: the guide's
-            statement exactly as Lambda would add it.
-        :param immutable_tags: Tags cannot be overwritten. Default: ``True``. Set ``False`` only
-            for repositories whose tags are meant to move; functions should then use digests.
-        :param mutable_tag_patterns: Tag wildcard patterns (1 to 5) exempt from immutability,
-            for example ``['latest', 'dev-*']``. Default: none.
-        :param scan_on_push: Scan images for vulnerabilities on push. Default: ``True``.
-        :param encryption_key: A customer managed KMS key. Default: KMS encryption with the
-            AWS managed ``aws/ecr`` key.
-        :param untagged_image_expiry_days: Untagged images are expired this many days after
-            their push. Tagged images are never expired. Default: 14. Never while an
-            ``ImageFunction`` of the same app may run an untagged image of this repository
-            (one that references it by digest, or by a tag that can move): ECR cannot tell
-            which untagged image a function runs, and Lambda fails a function whose image is
-            deleted, so then untagged images are kept.
-        :param archive_unpulled_after_days: Move images not pulled for this many days to ECR's
-            archive storage class (its ``sinceImagePulled`` rule; archived images cannot be
-            pulled until restored). Lambda pulls an image when it creates or optimises a
-            function, not on every invocation, so this is for repositories whose images run
-            elsewhere: it is not applied while an ``ImageFunction`` of the same app uses the
-            repository. Default: none.
-        :param removal_policy: What happens to the repository when it leaves the stack.
-            Default: ``RemovalPolicy.RETAIN``.
-        :param regions: More Regions where functions run this repository's images (Lambda
-            only pulls from ECR in its own Region): a copy of this repository, with the same
-            settings and consumers, is made in a stack of each (``<stack id>-<Region>``, beside
-            this repository's stack), and a ``LambdaImage`` published here is published into
-            each copy too. Default: none.
-        :param empty_on_delete: Delete the images when the repository is deleted; requires
-            ``RemovalPolicy.DESTROY``. Default: ``False``.
-        """
+        """See ``LambdaImageRepositoryOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
-        problems = Problems()
-        check_repository_name(problems, "repository_name", repository_name)
-        consumers = self._normalise_consumers(problems, "consumer_accounts", consumer_accounts)
-        if organization_id is not None:
-            check_organization_id(problems, "organization_id", organization_id)
-        check_int_range(
-            problems, "untagged_image_expiry_days", untagged_image_expiry_days, 1, 36_500, "days"
+        check_arguments(
+            f"LambdaImageRepository {self.node.path}", LambdaImageRepositoryOptions, options
         )
-        if archive_unpulled_after_days is not None:
-            check_int_range(
-                problems,
-                "archive_unpulled_after_days",
-                archive_unpulled_after_days,
-                1,
-                36_500,
-                "days",
-            )
-        patterns = list(mutable_tag_patterns)
-        if patterns and not immutable_tags:
-            problems.add(
-                "mutable_tag_patterns",
-                patterns,
-                "only applies to immutable tags; leave it empty when immutable_tags=False",
-            )
-        if len(patterns) > MAX_TAG_EXCLUSIONS:
-            problems.add(
-                "mutable_tag_patterns", patterns, f"must hold at most {MAX_TAG_EXCLUSIONS} patterns"
-            )
-        for index, pattern in enumerate(patterns):
-            check_tag_exclusion_filter(problems, f"mutable_tag_patterns[{index}]", pattern)
-        region_list = list(regions) if not isinstance(regions, str) else [regions]
-        for index, value in enumerate(region_list):
-            if not isinstance(value, str) or not REGION.fullmatch(value):
-                problems.add(
-                    f"regions[{index}]", value, "must be an AWS Region such as 'eu-west-1'"
-                )
-            elif value in region_list[:index]:
-                problems.add(f"regions[{index}]", value, "must be listed once")
-        if empty_on_delete and removal_policy != RemovalPolicy.DESTROY:
-            problems.add(
-                "empty_on_delete",
-                empty_on_delete,
-                "requires removal_policy=RemovalPolicy.DESTROY (repositories are retained by"
-                " default so that deleting a stack never deletes images functions run)",
-            )
-
-        stack = Stack.of(self)
-        self._stack = stack
-        region = stack.region
-        self._region_known = not is_unresolved(region)
-        partition = None
-        if self._region_known:
-            partition = RegionInfo.get(region).partition
-        self._partition: str = partition or stack.partition
-        self._region: str = region
-        account = stack.account
-        self._owner_account: str | None = None if is_unresolved(account) else account
-        self._account: str = account
-        self._same_account_access = same_account_access
-        self._same_account_source_arn_condition = same_account_source_arn_condition
-        self._organization_id = organization_id
-        self.immutable_tags = immutable_tags
+        settings: LambdaImageRepositoryOptions = {**REPOSITORY_DEFAULTS, **options}
+        problems = Problems()
+        check_repository_name(problems, "repository_name", settings["repository_name"])
+        consumers = self._normalise_consumers(
+            problems, "consumer_accounts", settings["consumer_accounts"]
+        )
+        regions = _check_settings(problems, settings)
+        self._locate()
+        _check_regions(problems, regions, self._region if self._region_known else None)
+        self._same_account_access = settings["same_account_access"]
+        self._same_account_source_arn_condition = settings["same_account_source_arn_condition"]
+        self._organization_id = settings["organization_id"]
+        self.immutable_tags = settings["immutable_tags"]
         """Whether tags are immutable (exclusion patterns aside)."""
         self._consumers: dict[str, set[str]] = {}
         self._extra_statements: list[dict[str, Any]] = []
         self._merge_consumers(consumers)
         self._check_size(problems, "consumer_accounts")
-        self._check_invariants(problems, "same_account_source_arn_condition")
-        for index, value in enumerate(region_list):
-            if isinstance(value, str) and REGION.fullmatch(value):  # else refused above
-                invariants.check_region(problems, f"regions[{index}]", value, partition=partition)
-        invariants.check_same_region(problems, "encryption_key", encryption_key, region)
-        invariants.claim_name(problems, "repository_name", self, kind="ECR repository",
-                              name=repository_name, account=account, region=region)  # fmt: skip
+        self._check_invariants(problems, "same_account_source_arn_condition", settings)
         problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
 
-        if immutable_tags:
-            mutability = (
-                ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
-                if patterns
-                else ecr.TagMutability.IMMUTABLE
-            )
-        else:
-            mutability = ecr.TagMutability.MUTABLE
-        repository = _PolicyOwnedRepository(
-            self,
-            "Resource",
-            repository_name=repository_name,
-            image_tag_mutability=mutability,
-            image_tag_mutability_exclusion_filters=(
-                [ecr.ImageTagMutabilityExclusionFilter.wildcard(p) for p in patterns] or None
-            ),
-            image_scan_on_push=scan_on_push,
-            encryption=ecr.RepositoryEncryption.KMS,
-            encryption_key=encryption_key,
-            removal_policy=removal_policy,
-            empty_on_delete=empty_on_delete or None,
-        )
-        repository.owner = self
-        self._cfn: ecr.CfnRepository = repository.node.default_child  # type: ignore[assignment]
+        repository = self._make_repository(settings)
         self.repository: ecr.Repository = repository
         """The ECR repository."""
-        self.repository_name: str = repository_name or repository.repository_name
-        self._untagged_image_expiry_days = untagged_image_expiry_days
-        self._archive_unpulled_after_days = archive_unpulled_after_days
-        self._tags_can_move = not immutable_tags or bool(patterns)
+        self.repository_name: str = settings["repository_name"] or repository.repository_name
+        self._untagged_image_expiry_days = settings["untagged_image_expiry_days"]
+        self._archive_unpulled_after_days = settings["archive_unpulled_after_days"]
+        self._tags_can_move = not self.immutable_tags or bool(settings["mutable_tag_patterns"])
         self._used_by_tag = self._used_by_digest = False
         self._render_lifecycle()
         self.regional_copies: dict[str, LambdaImageRepository] = {}
         """The copies of this repository in its other ``regions``, by Region."""
-        if region_list:
-            self._make_regional_copies(
-                region_list,
-                {
-                    "repository_name": repository_name,
-                    "consumer_accounts": consumer_accounts,
-                    "organization_id": organization_id,
-                    "same_account_access": same_account_access,
-                    "same_account_source_arn_condition": same_account_source_arn_condition,
-                    "immutable_tags": immutable_tags,
-                    "mutable_tag_patterns": mutable_tag_patterns,
-                    "scan_on_push": scan_on_push,
-                    "untagged_image_expiry_days": untagged_image_expiry_days,
-                    "archive_unpulled_after_days": archive_unpulled_after_days,
-                    "removal_policy": removal_policy,
-                    "empty_on_delete": empty_on_delete,
-                    "encryption_key": encryption_key,
-                },
-            )
-        if organization_id is not None:
+        if regions:
+            copied = {k: v for k, v in options.items() if k != "regions"}
+            self._make_regional_copies(regions, cast(LambdaImageRepositoryOptions, copied))
+        if self._organization_id is not None:
             Validations.of(repository).acknowledge(
                 Acknowledgment(
                     id="AwsSolutions-ECR1",
                     reason=(
-                        f"organization_id={organization_id} was chosen: the Principal '*' of the"
-                        " OrganizationPermission statement is narrowed to accounts of that"
-                        " organisation by aws:PrincipalOrgID, the only way IAM can name an"
-                        " organisation."
+                        f"organization_id={self._organization_id} was chosen: the Principal"
+                        " '*' of the OrganizationPermission statement is narrowed to accounts"
+                        " of that organisation by aws:PrincipalOrgID, the only way IAM can"
+                        " name an organisation."
                     ),
                 )
             )
         self._render()
+
+    def _locate(self) -> None:
+        """The stack's account, Region and partition, read once."""
+        stack = Stack.of(self)
+        self._stack = stack
+        self._region: str = stack.region
+        self._region_known = not is_unresolved(self._region)
+        partition = RegionInfo.get(self._region).partition if self._region_known else None
+        self._partition: str = partition or stack.partition
+        self._account: str = stack.account
+        self._owner_account: str | None = None if is_unresolved(self._account) else self._account
+
+    def _make_repository(self, settings: LambdaImageRepositoryOptions) -> _PolicyOwnedRepository:
+        patterns = list(settings["mutable_tag_patterns"])
+        if not settings["immutable_tags"]:
+            mutability = ecr.TagMutability.MUTABLE
+        elif patterns:
+            mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION
+        else:
+            mutability = ecr.TagMutability.IMMUTABLE
+        repository = _PolicyOwnedRepository(
+            self,
+            "Resource",
+            repository_name=settings["repository_name"],
+            image_tag_mutability=mutability,
+            image_tag_mutability_exclusion_filters=(
+                [ecr.ImageTagMutabilityExclusionFilter.wildcard(p) for p in patterns] or None
+            ),
+            image_scan_on_push=settings["scan_on_push"],
+            encryption=ecr.RepositoryEncryption.KMS,
+            encryption_key=settings["encryption_key"],
+            removal_policy=settings["removal_policy"],
+            empty_on_delete=settings["empty_on_delete"] or None,
+        )
+        repository.owner = self
+        self._cfn: ecr.CfnRepository = repository.node.default_child  # type: ignore[assignment]
+        return repository
 
     # -- consumers --------------------------------------------------------------------------
 
@@ -389,12 +421,18 @@ class LambdaImageRepository(Construct):
 
     def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a CI role, for example) pull images."""
-        return self._through_cdk(lambda: self.repository.grant_pull(grantee))
+        grant = self._through_cdk  # the grantee checked, our error raised as ours
+        return grant(
+            LambdaImageRepository.grant_pull, grantee, lambda: self.repository.grant_pull(grantee)
+        )
 
     def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` push images; for a principal without an identity policy of ours
         (an ``ArnPrincipal``), the grant is a statement of this repository's policy."""
-        return self._through_cdk(lambda: self.repository.grant_push(grantee))
+        grant = self._through_cdk
+        return grant(
+            LambdaImageRepository.grant_push, grantee, lambda: self.repository.grant_push(grantee)
+        )
 
     def allow_cdk_asset_publishing(self, *, qualifier: str | None = None) -> str:
         """Let the CDK bootstrap image-publishing role of this account and Region push images
@@ -491,29 +529,41 @@ class LambdaImageRepository(Construct):
         if policy is None:
             return
         length = policies.policy_text_length(policy)
-        if length <= policies.REPOSITORY_POLICY_MAX_CHARS:
+        if length <= REPOSITORY_POLICY_MAX_CHARS:
             return
         fit = policies.consumers_that_fit(inputs, region_known=self._region_known)
         problems.add(
             field,
             f"{len(self._consumers)} accounts",
-            f"must fit ECR's repository policy limit of {policies.REPOSITORY_POLICY_MAX_CHARS:,}"
+            f"must fit ECR's repository policy limit of {REPOSITORY_POLICY_MAX_CHARS:,}"
             f" characters; the policy would be {length:,} characters in the"
-            f" {policies.LONGEST_PARTITION} partition, and {fit} of the"
+            f" {LONGEST_PARTITION} partition, and {fit} of the"
             f" {len(self._consumers)} accounts fit. Grant the whole AWS Organization with"
             " organization_id='o-...' instead of listing every account",
         )
 
-    def _check_invariants(self, problems: Problems, field: str) -> None:
+    def _check_invariants(
+        self, problems: Problems, field: str, settings: LambdaImageRepositoryOptions | None = None
+    ) -> None:
         policy = policies.build_repository_policy(self._policy_inputs())
         if policy is not None and "{Token[" in json.dumps(policy):
             policy = self._stack.resolve(policy)  # a grant's principal (a service's name)
         shared = bool(self._consumers or self._organization_id)
         invariants.check_repository_policy(problems, field, policy, shared=shared)
+        if settings is not None:  # what the constructor is given
+            key = settings.get("encryption_key")
+            invariants.check_same_region(problems, "encryption_key", key, self._region)
+            invariants.claim_name(problems, "repository_name", self, kind="ECR repository",
+                                  name=settings.get("repository_name"),
+                                  account=self._account, region=self._region)  # fmt: skip
 
-    def _through_cdk(self, grant: Callable[[], iam.Grant]) -> iam.Grant:
+    def _through_cdk(
+        self, method: Callable[..., Any], grantee: Any, grant: Callable[[], iam.Grant]
+    ) -> iam.Grant:
         # aws-cdk-lib adds a grant's statement through a callback into Python, where our error
         # reaches jsii and comes back wrapped: raise it as it was.
+        subject = f"LambdaImageRepository {self.node.path}: {method.__name__}"
+        check_arguments(subject, method, {"grantee": grantee})
         self._refused: LambdaImageValidationError | None = None
         try:
             return grant()
@@ -537,12 +587,14 @@ class LambdaImageRepository(Construct):
             raise self._refused
         self._render()
 
-    def _make_regional_copies(self, regions: list[str], settings: dict[str, Any]) -> None:
+    def _make_regional_copies(
+        self, regions: list[str], settings: LambdaImageRepositoryOptions
+    ) -> None:
         stack = self._stack
         problems = Problems()
         if stack.region in regions:
             problems.add("regions", stack.region, "must not list the repository's own Region")
-        if settings.pop("encryption_key", None) is not None:
+        if settings.get("encryption_key") is not None:
             problems.add(
                 "encryption_key",
                 "a KMS key",

@@ -5,7 +5,6 @@ gradually, watched by alarms and rolled back on failure or alarm (what AWS SAM c
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,15 +20,14 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from .errors import Problems
+from .limits import DEPLOYMENT_INTERVAL_MINUTES as INTERVAL_MINUTES
+from .limits import DEPLOYMENT_PERCENT as PERCENT
+from .limits import UTILIZATION_TARGET
 from .roles import DeploymentRole
 from .tokens import is_unresolved
 
 DeploymentType = Literal["all-at-once", "canary", "linear", "custom"]
 DEPLOYMENT_TYPES: tuple[DeploymentType, ...] = ("all-at-once", "canary", "linear")
-ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}")
-PERCENT = (1, 99)
-INTERVAL_MINUTES = (1, 2_880)
-UTILIZATION_TARGET = (0.1, 0.9)
 APPLICATION_ID = "ImageFunctionDeployments"
 DEFAULT_ALIAS = "live"
 # The configurations CodeDeploy predefines for Lambda; anything else is a custom one per stack.

@@ -3,7 +3,6 @@ moving image scanning to from the repositories' own ``scanOnPush``."""
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Sequence
 from typing import Literal
@@ -13,6 +12,7 @@ from aws_cdk import aws_ecr as ecr
 from constructs import Construct, IConstruct
 
 from .errors import Problems
+from .limits import REPOSITORY_FILTER, REPOSITORY_FILTER_MAX_CHARS
 from .tokens import is_unresolved
 
 ScanType = Literal["BASIC", "ENHANCED"]
@@ -21,8 +21,6 @@ FREQUENCIES: dict[str, tuple[str, ...]] = {
     "BASIC": ("SCAN_ON_PUSH",),
     "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"),
 }
-# ECR's repository filter: a repository name in which '*' stands for any characters.
-REPOSITORY_FILTER = re.compile(r"[a-z0-9*](?:[._/-]?[a-z0-9*]+)*")
 UNKNOWN_PLACE_WARNING = "lambda-image-constructs:registry-scanning-place-unknown"
 # Per app, where each (account, Region) has its configuration: ECR keeps one per registry.
 _CONFIGURED: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str], str]] = (
@@ -81,13 +79,14 @@ class RegistryScanning(Construct):
             if (
                 not isinstance(value, str)
                 or not REPOSITORY_FILTER.fullmatch(value)
-                or len(value) > 256
+                or len(value) > REPOSITORY_FILTER_MAX_CHARS
             ):
                 problems.add(
                     f"repository_filters[{index}]",
                     value,
                     "must be a repository name filter: lowercase letters, digits, '.',"
-                    " '_', '-', '/' and '*' for any characters (at most 256)",
+                    " '_', '-', '/' and '*' for any characters (at most"
+                    f" {REPOSITORY_FILTER_MAX_CHARS})",
                 )
         stack = Stack.of(self)
         account, region = stack.account, stack.region

@@ -7,23 +7,20 @@ checked at deploy time.
 
 from __future__ import annotations
 
-import re
+import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import Problems
+from .limits import (
+    ACCOUNT_ID,
+    FUNCTION_NAME_PATTERN,
+    ORGANIZATION_ID,
+    REPOSITORY_NAME,
+    REPOSITORY_NAME_LENGTH,
+    TAG_EXCLUSION_FILTER,
+)
 from .tokens import is_unresolved
-
-ACCOUNT_ID = re.compile(r"[0-9]{12}")
-REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
-ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
-# ECR: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
-REPOSITORY_NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
-REPOSITORY_NAME_LENGTH = (2, 256)
-# A Lambda function name (letters, digits, hyphens, underscores; at most 64) in which IAM's
-# StringLike wildcards * and ? may stand for parts of the name.
-FUNCTION_NAME_PATTERN = re.compile(r"[A-Za-z0-9_\-*?]{1,64}")
-# ECR tag-mutability exclusion filters (wildcard patterns), as ECR accepts them.
-TAG_EXCLUSION_FILTER = re.compile(r"[0-9A-Za-z._*-]{1,128}")
 
 
 def check_account_id(problems: Problems, field: str, value: Any) -> None:
@@ -88,3 +85,14 @@ def check_tag_exclusion_filter(problems: Problems, field: str, value: Any) -> No
             value,
             "must be a tag wildcard pattern of 1 to 128 letters, digits, '.', '_', '-' and '*'",
         )
+
+
+def check_option_names(problems: Problems, given: Mapping[str, Any], declared: type) -> None:
+    """Each keyword in ``given`` is an option ``declared`` (a ``TypedDict``) holds: a misspelt
+    option taken through ``**options`` would otherwise be ignored without a word."""
+    known = sorted(getattr(declared, "__optional_keys__", set()))
+    for name, value in given.items():
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"the options are {known}"
+            problems.add(name, value, f"is not an option; {hint}")

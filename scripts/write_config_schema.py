@@ -1,5 +1,5 @@
 """Write the configuration's JSON Schema to schema/org-config.schema.json (after changing the
-models in lambda_image_constructs/org/config.py; a test fails while the two differ)."""
+models in lambda_image_constructs/org/config/models.py; a test fails while the two differ)."""
 
 from __future__ import annotations
 

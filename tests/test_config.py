@@ -272,7 +272,7 @@ def test_yaml_aliases_that_expand_past_the_limit_are_refused(tmp_path: Path) -> 
 def test_only_what_aliases_add_counts_against_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(config_module, "MAX_YAML_ALIAS_EXPANSION", 50)
+    monkeypatch.setattr(config_module.documents, "MAX_YAML_ALIAS_EXPANSION", 50)
     # A document of far more than 50 values, written out in full: read.
     written = yaml.safe_dump(org_config(consumer_accounts=3, functions_per_account=20))
     assert len(load_from_context({"config": write(tmp_path, "big.yaml", written)}.get).images) == 1

@@ -12,6 +12,8 @@ from aws_cdk import Acknowledgment, App, CfnWaitConditionHandle, Environment, St
 from aws_cdk import aws_lambda as lambda_
 
 from lambda_image_constructs import (
+    ImageFunction,
+    ImageSource,
     LambdaImage,
     LambdaImageRepository,
     LambdaImageValidationError,
@@ -307,3 +309,38 @@ def test_the_three_samples_synthesize() -> None:
         "debian-ric": "OTHER",
     }
     assert len(docker_images_in_manifest(app, stack)) == 3
+
+
+@pytest.mark.parametrize(
+    ("written", "lambda_name"),
+    [("amd64", "x86_64"), ("aarch64", "arm64"), ("linux/arm64", "arm64"), ("ARM64", "arm64")],
+)
+def test_other_names_of_an_architecture_are_refused_with_lambdas_name(
+    written: str, lambda_name: str
+) -> None:
+    """One spelling everywhere: Lambda's, as ImageFunction and the configuration take it."""
+    with pytest.raises(LambdaImageValidationError) as raised:
+        LambdaImage(
+            image_stack(new_app()),
+            "Image",
+            directory=SAMPLES / "python-aws-base",
+            architecture=written,  # type: ignore[arg-type]
+        )
+    (problem,) = raised.value.problems
+    assert problem.field == "architecture"
+    assert f"write {lambda_name!r}" in str(problem) and repr(written) in str(problem)
+
+
+def test_image_function_refuses_other_architecture_names_the_same_way() -> None:
+    env = Environment(account=IMAGE_ACCOUNT, region="us-east-1")
+    stack = Stack(new_app(), "Functions", env=env)
+    uri = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/platform/api@sha256:{'a' * 64}"
+    with pytest.raises(LambdaImageValidationError) as raised:
+        ImageFunction(
+            stack,
+            "Fn",
+            image=ImageSource.from_image_uri(uri),
+            architecture="aarch64",  # type: ignore[arg-type]
+        )
+    (problem,) = raised.value.problems
+    assert problem.field == "architecture" and "write 'arm64'" in str(problem)

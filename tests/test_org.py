@@ -80,7 +80,7 @@ def test_rollouts_from_the_configuration_with_account_defaults(tmp_path: Path) -
         ({"provisionedConcurrency": 20, "reservedConcurrentExecutions": 10},
          "consumerAccounts[0].functions[0].provisionedConcurrency", "at most"),
         ({"provisionedConcurrency": 2, "snapStart": True},
-         "consumerAccounts[0].functions[0].snapStart", "refused by Lambda"),
+         "consumerAccounts[0].functions[0].provisionedConcurrency", "with SnapStart (snapStart)"),
         ({"alias": "123"}, "consumerAccounts[0].functions[0].alias", "not only digits"),
         ({"deployment": {"type": "canary", "percent": 10, "minutes": 5, "alarms": ["a:b"]}},
          "consumerAccounts[0].functions[0].deployment.alarms[0]", "no ':'"),

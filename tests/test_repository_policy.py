@@ -386,3 +386,27 @@ def test_snapshot_of_a_repository_shared_with_two_accounts(template_snapshot: An
 def test_app_fixture_uses_cdk_json_context() -> None:
     app: App = new_app()
     assert app.node.try_get_context("@aws-cdk/core:validateAgainstDefaultRules") is True
+
+
+def test_a_misspelt_option_is_refused_with_the_closest_one() -> None:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        LambdaImageRepository(new_stack(), "Repo", consumer_acounts=["222222222222"])  # type: ignore[call-arg]
+    (problem,) = raised.value.problems
+    assert problem.field == "consumer_acounts"
+    assert "did you mean 'consumer_accounts'?" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("region", "words"),
+    [
+        ("xx-nowhere-9", "must be an AWS Region that exists"),
+        ("cn-north-1", "must be in the partition of the repository's Region us-east-1 (aws)"),
+    ],
+)
+def test_a_copy_goes_only_to_an_existing_region_of_the_same_partition(
+    region: str, words: str
+) -> None:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        LambdaImageRepository(new_stack(), "Repo", repository_name="platform/x", regions=[region])
+    (problem,) = raised.value.problems
+    assert problem.field == "regions[0]" and words in str(problem)

@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..architecture import LambdaArchitecture
+
+# Lambda's limits and defaults: what a template may hold for a function to run.
+from ..limits import (
+    EPHEMERAL_STORAGE_MB,
+    LAMBDA_DEFAULT_EPHEMERAL_STORAGE_MB,
+    LAMBDA_DEFAULT_MEMORY_MB,
+    LAMBDA_DEFAULT_TIMEOUT_SECONDS,
+    MEMORY_MB,
+    TIMEOUT_SECONDS,
+)
+
 LOCAL_IMAGE_REPOSITORY = "localhost/lambda-images"
-# Lambda's limits (docs/reference/README.md): what a template may hold for a function to run.
-MEMORY_MB = (128, 10_240)
-EPHEMERAL_STORAGE_MB = (512, 10_240)
-TIMEOUT_SECONDS = (1, 900)
-ARCHITECTURES = ("x86_64", "arm64")
+ARCHITECTURES = tuple(a.lambda_name for a in LambdaArchitecture)
 # A quoted value is cut to this many characters: a huge value must not flood the message.
 QUOTE_LIMIT = 80
 _DIGITS = re.compile(r"[0-9]+")
@@ -148,9 +156,9 @@ class FunctionSpec:
     command: list[str] | None
     working_directory: str | None
     environment: Mapping[str, str] = field(default_factory=dict)
-    memory_size: int = 128
-    ephemeral_storage: int = 512
-    timeout: int = 3
+    memory_size: int = LAMBDA_DEFAULT_MEMORY_MB
+    ephemeral_storage: int = LAMBDA_DEFAULT_EPHEMERAL_STORAGE_MB
+    timeout: int = LAMBDA_DEFAULT_TIMEOUT_SECONDS
     architectures: tuple[str, ...] = ("x86_64",)
 
     @property
@@ -377,13 +385,25 @@ def _function_spec(candidate: _Candidate) -> FunctionSpec:
         # A value that is a CloudFormation expression cannot be resolved here: left out.
         environment={k: v for k, v in variables.items() if isinstance(v, str)},
         memory_size=_whole_number(
-            properties.get("MemorySize"), f"{where}.MemorySize", 128, MEMORY_MB, "MB"
+            properties.get("MemorySize"),
+            f"{where}.MemorySize",
+            LAMBDA_DEFAULT_MEMORY_MB,
+            MEMORY_MB,
+            "MB",
         ),
         ephemeral_storage=_whole_number(
-            storage.get("Size"), f"{where}.EphemeralStorage.Size", 512, EPHEMERAL_STORAGE_MB, "MB"
+            storage.get("Size"),
+            f"{where}.EphemeralStorage.Size",
+            LAMBDA_DEFAULT_EPHEMERAL_STORAGE_MB,
+            EPHEMERAL_STORAGE_MB,
+            "MB",
         ),
         timeout=_whole_number(
-            properties.get("Timeout"), f"{where}.Timeout", 3, TIMEOUT_SECONDS, "seconds"
+            properties.get("Timeout"),
+            f"{where}.Timeout",
+            LAMBDA_DEFAULT_TIMEOUT_SECONDS,
+            TIMEOUT_SECONDS,
+            "seconds",
         ),
         architectures=(architectures[0],),
     )

@@ -27,6 +27,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import NagMessageLevel, NagPack
 from constructs import IConstruct
 
+from ..limits import ACCOUNT_ID
 from ..tokens import is_unresolved
 from . import rules
 from .rules import Compliance, RuleContext
@@ -120,7 +121,6 @@ _DELETION_POLICIES = {
     "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
 }
 _ACKNOWLEDGED_PREFIX = re.compile(r"^annotation::", re.IGNORECASE)
-_ACCOUNT = re.compile(r"[0-9]{12}")
 # Rule ids the constructs of this library acknowledged on a resource or an ancestor of it, as
 # they did so: reading them back from Node costs a dozen round trips per resource.
 _NOTED: weakref.WeakKeyDictionary[IConstruct, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -322,7 +322,7 @@ class LambdaContainerImageChecks(NagPack):
     ) -> bool:
         """Check one stack's template; returns whether it holds nested stacks."""
         context = RuleContext(
-            account if account and _ACCOUNT.fullmatch(account) else None, registry_scanning
+            account if account and ACCOUNT_ID.fullmatch(account) else None, registry_scanning
         )
         noted = _NOTED_AT.get(app, {})
         has_nested_stacks = False

@@ -14,10 +14,9 @@ from constructs import Construct
 
 from lambda_image_constructs import Deployment, ImageFunction, ImageSource, LambdaImage
 from lambda_image_constructs.errors import Problems
+from lambda_image_constructs.limits import STACK_MAX_RESOURCES as MAX_RESOURCES
 
-from .config import DeploymentSpec, FunctionSpec, RolloutSettings
-
-MAX_RESOURCES = 500  # CloudFormation's limit per stack
+from .config import DeploymentSpec, FunctionSpec
 
 
 class ImageFunctionStack(Stack):
@@ -32,7 +31,6 @@ class ImageFunctionStack(Stack):
         *,
         functions: Sequence[FunctionSpec],
         images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
-        defaults: RolloutSettings | None = None,
         where: str = "",
         **kwargs: Any,
     ) -> None:
@@ -40,7 +38,6 @@ class ImageFunctionStack(Stack):
         :param functions: The functions of this stack.
         :param images: The images by name: one ``LambdaImage``, or its copies in several
             Regions (each function takes the one of its own Region).
-        :param defaults: Rollout settings for the functions that set none of their own.
         :param where: The configuration path of the account, for errors.
         """
         super().__init__(scope, id, **kwargs)
@@ -84,37 +81,34 @@ class ImageFunctionStack(Stack):
                 "ephemeral_storage_size": spec.ephemeral_storage_size,
                 "timeout": spec.timeout_seconds,
             }
-            self.functions[spec.name] = ImageFunction(
-                self,
-                spec.name,
-                image=source,
-                command=spec.command,
-                entrypoint=spec.entrypoint,
-                working_directory=spec.working_directory,
-                environment=dict(spec.environment) or None,
-                function_name=spec.name,
-                reserved_concurrent_executions=spec.reserved_concurrent_executions,
-                log_encryption_key=self.key,
-                environment_encryption=self.key,
-                **{k: v for k, v in optional.items() if v is not None},
-                **self._rollout(spec, defaults),
-            )
+            with spec.reported_here():
+                self.functions[spec.name] = ImageFunction(
+                    self,
+                    spec.name,
+                    image=source,
+                    command=spec.command,
+                    entrypoint=spec.entrypoint,
+                    working_directory=spec.working_directory,
+                    environment=dict(spec.environment) or None,
+                    function_name=spec.name,
+                    reserved_concurrent_executions=spec.reserved_concurrent_executions,
+                    log_encryption_key=self.key,
+                    environment_encryption=self.key,
+                    **{k: v for k, v in optional.items() if v is not None},
+                    **self._rollout(spec),
+                )
         self._check_size(where)
 
-    def _rollout(self, spec: FunctionSpec, defaults: RolloutSettings | None) -> dict[str, Any]:
-        """The function's rollout options: its own settings, else the account's defaults."""
-
-        def chosen(key: str) -> Any:
-            own = getattr(spec, key)
-            return own if own is not None else getattr(defaults, key, None)
-
+    def _rollout(self, spec: FunctionSpec) -> dict[str, Any]:
+        """The function's rollout options (its account's functionDefaults merged in by
+        parse_config)."""
         options: dict[str, Any] = {
-            "alias": chosen("alias"),
-            "provisioned_concurrency": chosen("provisioned_concurrency"),
+            "alias": spec.alias,
+            "provisioned_concurrency": spec.provisioned_concurrency,
         }
-        if chosen("snap_start"):
+        if spec.snap_start:
             options["snap_start"] = lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS
-        deployment: DeploymentSpec | None = chosen("deployment")
+        deployment: DeploymentSpec | None = spec.deployment
         if deployment is not None:
             alarms = [
                 cloudwatch.Alarm.from_alarm_name(self, f"{spec.name}-alarm-{index}", name)

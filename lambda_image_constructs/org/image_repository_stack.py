@@ -28,13 +28,14 @@ class ImageRepositories(Construct):
         super().__init__(scope, id)
         self.repositories: dict[str, LambdaImageRepository] = {}
         for spec in repositories:
-            repository = LambdaImageRepository(
-                self,
-                spec.name,
-                repository_name=spec.name,
-                consumer_accounts=[consumer_account_ids[c] for c in spec.consumers],
-                organization_id=spec.organization_id,
-            )
+            with spec.reported_here():
+                repository = LambdaImageRepository(
+                    self,
+                    spec.name,
+                    repository_name=spec.name,
+                    consumer_accounts=[consumer_account_ids[c] for c in spec.consumers],
+                    organization_id=spec.organization_id,
+                )
             repository.allow_cdk_asset_publishing()
             self.repositories[spec.name] = repository
 

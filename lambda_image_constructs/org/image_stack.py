@@ -42,16 +42,17 @@ class ImageStack(Stack):
         )
         self.images: dict[str, LambdaImage] = {}
         for spec in images:
-            image = LambdaImage(
-                self,
-                spec.name,
-                directory=spec.directory,
-                architecture=spec.architecture,
-                repository=repository,
-                file=spec.file,
-                target=spec.target,
-                build_args=dict(spec.build_args) or None,
-            )
+            with spec.reported_here():
+                image = LambdaImage(
+                    self,
+                    spec.name,
+                    directory=spec.directory,
+                    architecture=spec.architecture,
+                    repository=repository,
+                    file=spec.file,
+                    target=spec.target,
+                    build_args=dict(spec.build_args) or None,
+                )
             ssm.StringParameter(
                 self,
                 f"{spec.name}Uri",

@@ -138,7 +138,6 @@ class ConsumerAccountStage(Stage):
                 env=env,
                 functions=functions,
                 images=images,
-                defaults=consumer.function_defaults,
                 where=where or f"consumerAccounts[{consumer.name}]",
                 description=f"Lambda functions of consumer account {consumer.name}",
             )

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ...limits import ACCOUNT_ID
+
 Resource = Mapping[str, Any]
 IMAGE_PLATFORM_METADATA = "lambda-image-constructs:image-platform"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
-ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]+:iam::([0-9]{12}):")
+ACCOUNT_IN_ARN = re.compile(rf"^arn:[^:]+:iam::({ACCOUNT_ID.pattern}):")
 
 
 class Compliance(Enum):

@@ -3,9 +3,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...limits import ACCOUNT_ID
 from .common import Compliance, Resource, RuleContext, properties
 
-ECR_IMAGE = re.compile(r"^([0-9]{12})\.dkr\.ecr\.[^/]+/[^@:]+(?P<reference>[@:].+)$")
+ECR_IMAGE = re.compile(rf"^({ACCOUNT_ID.pattern})\.dkr\.ecr\.[^/]+/[^@:]+(?P<reference>[@:].+)$")
 UNKNOWN = "\0"  # a part only CloudFormation knows (a parameter, an import)
 _SUB = re.compile(r"\$\{([^}]+)\}")
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from ...architecture import LambdaArchitecture
 from .common import IMAGE_PLATFORM_METADATA, Compliance, Resource, RuleContext, properties
 
-PLATFORM_OF = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}
+PLATFORM_OF = {a.lambda_name: a.docker_platform for a in LambdaArchitecture}
 
 
 def function_architecture_matches_image(resource: Resource, context: RuleContext) -> Compliance:
