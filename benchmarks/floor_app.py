@@ -73,10 +73,10 @@ def add_functions(
     for spec in consumer["functions"]:
         name = spec["name"]
         path = f"{stack_path}/{name}"
-        log_group = logical_id(name, "LogGroup", "Resource")
-        role = logical_id(name, "ExecutionRole", "Resource")
-        policy = logical_id(name, "ExecutionRole", "ExecutionPolicy", "Resource")
-        queue = logical_id(name, "DeadLetterQueue", "Resource")
+        log_group = logical_id(f"{name}LogGroup", "Resource")
+        role = logical_id(f"{name}ExecutionRole", "Resource")
+        policy = logical_id(f"{name}ExecutionRole", "ExecutionPolicy", "Resource")
+        queue = logical_id(f"{name}DeadLetterQueue", "Resource")
         CfnResource(stack, log_group, type="AWS::Logs::LogGroup", properties={
             "KmsKeyId": arn(key), "RetentionInDays": 365,
         }).apply_removal_policy(RemovalPolicy.RETAIN)  # fmt: skip
@@ -99,14 +99,14 @@ def add_functions(
         CfnResource(stack, queue, type="AWS::SQS::Queue", properties={
             "KmsMasterKeyId": "alias/aws/sqs", "MessageRetentionPeriod": 1209600,
         }).apply_removal_policy(RemovalPolicy.RETAIN)  # fmt: skip
-        CfnResource(stack, logical_id(name, "DeadLetterQueue", "Policy", "Resource"),
+        CfnResource(stack, logical_id(f"{name}DeadLetterQueue", "Policy", "Resource"),
                     type="AWS::SQS::QueuePolicy", properties={
             "PolicyDocument": document({
                 "Action": "sqs:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                 "Effect": "Deny", "Principal": {"AWS": "*"}, "Resource": arn(queue)}),
             "Queues": [{"Ref": queue}],
         })  # fmt: skip
-        function = CfnResource(stack, logical_id(name, "Resource", "Resource"),
+        function = CfnResource(stack, logical_id(name, "Resource"),
                                type="AWS::Lambda::Function", properties={
             "Architectures": [platform.split("/")[1]],
             "Code": {"ImageUri": uri},

@@ -188,25 +188,25 @@ def add_function(
     platform: str,
 ) -> None:
     name = spec["name"]
-    scope = Construct(stack, name)
     path = f"{stack.node.path}/{name}"
+    # beside the function, as ImageFunction makes them
     log_group = logs.LogGroup(
-        scope,
-        "LogGroup",
+        stack,
+        f"{name}LogGroup",
         retention=logs.RetentionDays.ONE_YEAR,
         removal_policy=RemovalPolicy.RETAIN,
         encryption_key=key,
     )
     role = iam.Role(
-        scope,
-        "ExecutionRole",
+        stack,
+        f"{name}ExecutionRole",
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description=f"Execution role of {path}",
         managed_policies=[tracing],
     )
     queue = sqs.Queue(
-        scope,
-        "DeadLetterQueue",
+        stack,
+        f"{name}DeadLetterQueue",
         encryption=sqs.QueueEncryption.KMS_MANAGED,
         enforce_ssl=True,
         retention_period=Duration.days(14),
@@ -219,7 +219,7 @@ def add_function(
         iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]),
     ])  # fmt: skip
     function = lambda_.CfnFunction(
-        Construct(scope, "Resource"), "Resource",
+        Construct(stack, name), "Resource",
         architectures=[architecture],
         code={"imageUri": uri},
         dead_letter_config={"targetArn": queue.queue_arn},

@@ -47,7 +47,8 @@ def identity_policy_errors(statement: Mapping[str, Any]) -> list[str]:
 class PolicyOfItsOwnRole(iam.Role):
     """A role whose grants (``add_to_principal_policy``: ``bucket.grant_read(role)``, an
     aws-cdk-lib construct granting itself what it needs) land in ``policy``, a customer managed
-    policy attached to this role only, created with ``statements``."""
+    policy attached to this role only, created with ``statements`` (as IAM JSON: the whole
+    document is handed to Node at once)."""
 
     def __init__(
         self,
@@ -58,7 +59,7 @@ class PolicyOfItsOwnRole(iam.Role):
         description: str,
         policy_id: str,
         policy_description: str,
-        statements: Sequence[iam.PolicyStatement],
+        statements: Sequence[Mapping[str, Any]],
         managed_policies: Sequence[iam.IManagedPolicy] = (),
     ) -> None:
         super().__init__(
@@ -73,7 +74,9 @@ class PolicyOfItsOwnRole(iam.Role):
             policy_id,
             description=policy_description,
             roles=[self],
-            statements=list(statements),
+            document=iam.PolicyDocument.from_json(
+                {"Version": "2012-10-17", "Statement": list(statements)}
+            ),
         )
         self.policies: list[iam.ManagedPolicy] = [self.policy]
         """The role's policies: the first, then more as grants fill them (IAM's size limit)."""
@@ -84,6 +87,9 @@ class PolicyOfItsOwnRole(iam.Role):
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
         as_json = statement.to_statement_json()  # one round trip, then read in Python
+        narrowed = self._narrowed(as_json)
+        if narrowed is not None:
+            statement, as_json = iam.PolicyStatement.from_json(narrowed), narrowed
         elsewhere = self._granted_elsewhere(as_json)
         if elsewhere is not None:
             return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=elsewhere)
@@ -114,6 +120,10 @@ class PolicyOfItsOwnRole(iam.Role):
         """A policy that already grants ``statement``, attached instead of adding it."""
         return None
 
+    def _narrowed(self, statement: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The same grant on fewer resources, added instead of ``statement``."""
+        return None
+
 
 class DeploymentRole(PolicyOfItsOwnRole):
     """CodeDeploy's role for one function's deployment group.
@@ -137,6 +147,8 @@ class DeploymentRole(PolicyOfItsOwnRole):
         if not unqualified or len(unqualified) * 2 != len(resources):
             return None
         self.policy.add_statements(
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=unqualified)
+            iam.PolicyStatement.from_json(
+                {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": unqualified}
+            )
         )
         return self.policy

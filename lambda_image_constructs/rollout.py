@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal, TypedDict
 
-from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
@@ -292,24 +293,53 @@ def check_provisioning(
         )
 
 
-_APPLICATIONS: weakref.WeakKeyDictionary[Stack, codedeploy.LambdaApplication] = (
-    weakref.WeakKeyDictionary()
-)
-_CONFIGS: weakref.WeakKeyDictionary[
-    Stack, dict[tuple[str, int, int], codedeploy.ILambdaDeploymentConfig]
-] = weakref.WeakKeyDictionary()
+@dataclass
+class _StackRollouts:
+    """What the rolled-out functions of one stack share: one CodeDeploy application, the
+    custom deployment configurations, and the stack's ARN parts for the alarms."""
+
+    stack: Stack
+    application: codedeploy.LambdaApplication | None = None
+    configs: dict[tuple[str, int, int], codedeploy.ILambdaDeploymentConfig] = field(
+        default_factory=dict
+    )
+    alarm_arn_prefix: str = ""
 
 
-def _application(stack: Stack) -> codedeploy.LambdaApplication:
+# Per stack. Finding them in the stack again (node.try_find_child) and reading its partition,
+# Region and account would cost 5 round trips per rolled-out function (round_trips.py).
+_PER_STACK: weakref.WeakKeyDictionary[Stack, _StackRollouts] = weakref.WeakKeyDictionary()
+
+
+def _rollouts_of(stack: Stack) -> _StackRollouts:
+    shared = _PER_STACK.get(stack)
+    if shared is None:
+        prefix = f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:"
+        shared = _StackRollouts(stack, alarm_arn_prefix=prefix)
+        _PER_STACK[stack] = shared
+    return shared
+
+
+def _application(shared: _StackRollouts) -> codedeploy.LambdaApplication:
     """One CodeDeploy application per stack for its functions' deployment groups."""
-    application = _APPLICATIONS.get(stack)
-    if application is None:
-        application = codedeploy.LambdaApplication(stack, APPLICATION_ID)
-        _APPLICATIONS[stack] = application
-    return application
+    if shared.application is None:
+        shared.application = codedeploy.LambdaApplication(shared.stack, APPLICATION_ID)
+    return shared.application
 
 
-def deployment_config(stack: Stack, deployment: Deployment) -> codedeploy.ILambdaDeploymentConfig:
+@cache
+def _one_minute() -> Duration:
+    return Duration.minutes(1)  # once per process, not per function
+
+
+@cache
+def _codedeploy() -> iam.ServicePrincipal:
+    return iam.ServicePrincipal("codedeploy.amazonaws.com")
+
+
+def deployment_config(
+    shared: _StackRollouts, deployment: Deployment
+) -> codedeploy.ILambdaDeploymentConfig:
     """aws-cdk-lib's predefined configuration where CodeDeploy has one, else a custom one per
     stack and setting (shared by the stack's functions)."""
     if deployment.config is not None:
@@ -324,7 +354,7 @@ def deployment_config(stack: Stack, deployment: Deployment) -> codedeploy.ILambd
             codedeploy.LambdaDeploymentConfig, _PREDEFINED[key]
         )
         return predefined
-    made = _CONFIGS.setdefault(stack, {})
+    made = shared.configs
     if key not in made:
         interval = Duration.minutes(minutes)
         routing = (
@@ -337,7 +367,7 @@ def deployment_config(stack: Stack, deployment: Deployment) -> codedeploy.ILambd
             )
         )
         made[key] = codedeploy.LambdaDeploymentConfig(
-            stack,
+            shared.stack,
             f"ImageFunctionDeployment-{deployment.type}-{deployment.percent}pct-{minutes}min",
             traffic_routing=routing,
         )
@@ -348,16 +378,18 @@ def default_alarms(
     scope: Construct,
     function: lambda_.IFunction,
     alias: lambda_.Alias,
+    alias_name: str,
     dead_letter_queue: sqs.IQueue | None,
     path: str,
 ) -> list[cloudwatch.Alarm]:
     """Alarms that roll a deployment back: any error or throttle of the new version (invoked
     through the alias, which Lambda reports with the version as ``ExecutedVersion``), any
     message to the function's dead-letter queue (a failed asynchronous invocation)."""
-    one_minute = Duration.minutes(1)
+    one_minute = _one_minute()
+    function_name = function.function_name
     new_version = {
-        "FunctionName": function.function_name,
-        "Resource": f"{function.function_name}:{alias.alias_name}",
+        "FunctionName": function_name,
+        "Resource": f"{function_name}:{alias_name}",
         "ExecutedVersion": alias.version.version,
     }
     metrics: list[tuple[str, str, cloudwatch.IMetric]] = [
@@ -400,15 +432,10 @@ def default_alarms(
     return alarms
 
 
-ALARM_ACKNOWLEDGEMENT = (
-    "CodeDeploy reads this alarm's state while it shifts traffic and rolls the deployment back"
-    " when it goes off; the alarm needs no action of its own for that."
-)
-
-
 def deployment_group(
     scope: Construct,
     *,
+    stack: Stack,
     function: lambda_.Function,
     alias: lambda_.Alias,
     deployment: Deployment,
@@ -417,35 +444,28 @@ def deployment_group(
 ) -> codedeploy.LambdaDeploymentGroup:
     """The function's deployment group, with a service role of its own that may move this
     alias and read these alarms, and nothing else (no AWS managed policy)."""
-    stack = Stack.of(scope)
+    shared = _rollouts_of(stack)
     # By name, in the ARN format IAM documents for alarms (a GetAtt hides it from policy linters)
-    alarm_arns = [
-        stack.format_arn(
-            service="cloudwatch",
-            resource="alarm",
-            resource_name=alarm.alarm_name,
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        for alarm in alarms
-    ]
-    statements = [
-        iam.PolicyStatement(
-            actions=[
+    alarm_arns = [f"{shared.alarm_arn_prefix}{alarm.alarm_name}" for alarm in alarms]
+    statements: list[dict[str, Any]] = [
+        {
+            "Effect": "Allow",
+            "Action": [
                 "lambda:GetAlias",
                 "lambda:UpdateAlias",
                 "lambda:GetProvisionedConcurrencyConfig",
             ],
-            resources=[function.function_arn, alias.function_arn],
-        ),
+            "Resource": [function.function_arn, alias.function_arn],
+        }
     ]
     if alarm_arns:
         statements.append(
-            iam.PolicyStatement(actions=["cloudwatch:DescribeAlarms"], resources=alarm_arns)
+            {"Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": alarm_arns}
         )
     role = DeploymentRole(
         scope,
         "DeploymentRole",
-        assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+        assumed_by=_codedeploy(),
         description=f"CodeDeploy role of {path}",
         policy_id="DeploymentPolicy",
         policy_description=f"What CodeDeploy needs to deploy {path}",
@@ -455,8 +475,8 @@ def deployment_group(
         scope,
         "DeploymentGroup",
         alias=alias,
-        application=_application(stack),
-        deployment_config=deployment_config(stack, deployment),
+        application=_application(shared),
+        deployment_config=deployment_config(shared, deployment),
         alarms=list(alarms),
         auto_rollback=codedeploy.AutoRollbackConfig(
             failed_deployment=True, stopped_deployment=True, deployment_in_alarm=bool(alarms)

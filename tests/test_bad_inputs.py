@@ -267,8 +267,12 @@ API: list[tuple[str, Callable[[Stack], Any], str, str]] = [
     ("empty acknowledgement reason", function(acknowledgements={"NIST.800.53.R5-LambdaInsideVPC":
                                                                  " "}),
      "acknowledgements['NIST.800.53.R5-LambdaInsideVPC']", "' '"),
-    ("acknowledgement reason number", function(acknowledgements={"X": 5}),
-     "acknowledgements['X']", "5"),
+    ("acknowledgement reason number",
+     function(acknowledgements={"AwsSolutions-SQS3": 5}), "acknowledgements['AwsSolutions-SQS3']",
+     "5"),
+    ("acknowledgement of no built-in rule", function(acknowledgements={"AwsSolutions-SQS4": None}),
+     "acknowledgements", "'AwsSolutions-SQS4'"),
+    ("option that does not exist", function(memroy_size=1024), "memroy_size", "1024"),
     # options Lambda refuses for images
     ("layers", function(layers=["layer"]), "layers", "list"),
     ("code signing", function(code_signing_config="csc"), "code_signing_config", "'csc'"),

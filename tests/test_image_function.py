@@ -111,8 +111,8 @@ def test_any_repository_source_by_digest() -> None:
     assert "ImageConfig" not in lambda_function(stack)
 
 
-def asset_app() -> tuple[Any, LambdaImage, Stack]:
-    app = new_app()
+def asset_app(**context: Any) -> tuple[Any, LambdaImage, Stack]:
+    app = new_app(**context)
     env = Environment(account=IMAGE_ACCOUNT, region="us-east-1")
     repository_stack = Stack(app, "Repository", env=env)
     repository = LambdaImageRepository(

@@ -4,7 +4,6 @@ the template, and what Lambda refuses for images is refused at synth with our er
 from __future__ import annotations
 
 import json
-import warnings
 from typing import Any
 
 import pytest
@@ -108,10 +107,7 @@ def idioms() -> tuple[ImageFunction, dict[str, Any]]:
 def test_it_is_an_aws_lambda_function(idioms: tuple[ImageFunction, dict[str, Any]]) -> None:
     fn, _ = idioms
     assert isinstance(fn, lambda_.Function)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        assert fn.function is fn  # the deprecated alias
-    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+    assert not hasattr(fn, "function")  # the deprecated alias is gone (0.x, CHANGELOG)
 
 
 def test_a_grant_to_it_lands_in_its_own_managed_policy(

@@ -51,16 +51,15 @@ function repositoryPolicy(account, region, consumers) {
 
 function addFunction(stack, key, tracing, spec, uri, architecture, platform) {
   const name = spec.name;
-  const scope = new Construct(stack, name);
   const fnPath = `${stack.node.path}/${name}`;
-  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
+  const logGroup = new logs.LogGroup(stack, `${name}LogGroup`, {
     retention: logs.RetentionDays.ONE_YEAR, removalPolicy: cdk.RemovalPolicy.RETAIN, encryptionKey: key,
   });
-  const role = new iam.Role(scope, 'ExecutionRole', {
+  const role = new iam.Role(stack, `${name}ExecutionRole`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Execution role of ${fnPath}`,
     managedPolicies: [tracing],
   });
-  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+  const queue = new sqs.Queue(stack, `${name}DeadLetterQueue`, {
     encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: cdk.Duration.days(14),
     removalPolicy: cdk.RemovalPolicy.RETAIN,
   });
@@ -71,7 +70,7 @@ function addFunction(stack, key, tracing, spec, uri, architecture, platform) {
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
     ],
   });
-  const fn = new lambda.CfnFunction(new Construct(scope, 'Resource'), 'Resource', {
+  const fn = new lambda.CfnFunction(new Construct(stack, name), 'Resource', {
     architectures: [architecture],
     code: { imageUri: uri },
     deadLetterConfig: { targetArn: queue.queueArn },

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -121,33 +120,18 @@ _DELETION_POLICIES = {
     "RETAIN_EXCEPT_ON_CREATE": "RetainExceptOnCreate",
 }
 _ACKNOWLEDGED_PREFIX = re.compile(r"^annotation::", re.IGNORECASE)
-# Rule ids the constructs of this library acknowledged on a resource or an ancestor of it, as
-# they did so: reading them back from Node costs a dozen round trips per resource.
-_NOTED: weakref.WeakKeyDictionary[IConstruct, frozenset[str]] = weakref.WeakKeyDictionary()
-# The same, by app and by where the resource lands in a template: (stack path, logical ID).
-_NOTED_AT: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str], frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
-def note_acknowledged(
-    resource: IConstruct,
-    rule_ids: Iterable[str],
-    *,
-    at: tuple[IConstruct, str, str] | None = None,
-) -> None:
-    """Record that ``rule_ids`` were acknowledged (``Validations.of(x).acknowledge``) on
-    ``resource`` or an ancestor of it; ``at``: the app, the stack's construct path and the
-    resource's logical ID, when the caller knows them. Only ever a shortcut: acknowledgements
-    are never taken back, and what is not noted is still read from the construct tree (a wrong
-    ``at`` only costs that)."""
-    ids = frozenset(rule_ids)
-    _NOTED[resource] = _NOTED.get(resource, frozenset()) | ids
-    if at is not None:
-        app, stack_path, logical_id = at
-        by_place = _NOTED_AT.setdefault(app, {})
-        key = (stack_path, logical_id)
-        by_place[key] = by_place.get(key, frozenset()) | ids
+def _suppressed(resource: dict[str, Any]) -> frozenset[str]:
+    """The rule IDs the template says are acknowledged on a resource (cdk-nag's
+    ``WriteNagSuppressionsToCloudFormationAspect``, which ``register_compliance_packs`` adds,
+    writes every acknowledgement of the resource and its ancestors there)."""
+    metadata = resource.get("Metadata")
+    nag = metadata.get("cdk_nag") if isinstance(metadata, dict) else None
+    rules = nag.get("rules_to_suppress") if isinstance(nag, dict) else None
+    if not isinstance(rules, list):
+        return frozenset()
+    return frozenset(r["id"] for r in rules if isinstance(r, dict) and isinstance(r.get("id"), str))
 
 
 def _collect_registry_scanning(template: dict[str, Any], into: list[Any]) -> None:
@@ -227,8 +211,6 @@ def _acknowledged_rules_key() -> str:
 def _acknowledged(construct: IConstruct, rule_id: str) -> bool:
     """Whether ``rule_id`` is acknowledged on the construct or an ancestor, the way cdk-nag reads
     ``Validations.of(x).acknowledge(...)``."""
-    if rule_id in _NOTED.get(construct, ()):
-        return True
     key = _acknowledged_rules_key()
     current: IConstruct | None = construct
     while current is not None:
@@ -274,7 +256,7 @@ class LambdaContainerImageChecks(NagPack):
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         """What CDK calls at synth, once the templates are written: the rules read each
         repository and function as its template has it (overrides included) with no round
-        trip to Node; only a finding the library did not note as acknowledged is looked up in
+        trip to Node; only a finding the template does not say is acknowledged is looked up in
         the construct tree, for its path and its acknowledgements."""
         self._findings = []
         app = context.app_construct
@@ -324,7 +306,6 @@ class LambdaContainerImageChecks(NagPack):
         context = RuleContext(
             account if account and ACCOUNT_ID.fullmatch(account) else None, registry_scanning
         )
-        noted = _NOTED_AT.get(app, {})
         has_nested_stacks = False
         for resource_id, resource in (template.get("Resources") or {}).items():
             cfn_type = resource.get("Type")
@@ -332,7 +313,7 @@ class LambdaContainerImageChecks(NagPack):
             if cfn_type not in CHECKED_TYPES:
                 continue
             for spec, error in _violated(resource, context):
-                if spec.rule_id in noted.get((stack_path, resource_id), ()):
+                if spec.rule_id in _suppressed(resource):
                     continue
                 if self._constructs is None:
                     self._constructs = _checked_by_logical_id(app)

@@ -27,4 +27,4 @@ fn.add_alias("live")
 
 ImageFunction(stack, "Typo", image=image, architecture="arm65")  # type: ignore[arg-type]
 ImageFunction(stack, "Text", image=image, timeout="30")  # type: ignore[arg-type]
-ImageFunction(stack, "Layers", image=image, layers=["layer"])  # type: ignore[list-item]
+ImageFunction(stack, "Layers", image=image, layers=["layer"])  # type: ignore[call-arg]
