@@ -30,6 +30,7 @@ from constructs import Construct, IConstruct
 from . import dockerfile_checks
 from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
+from .option_types import check_arguments
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
 
@@ -233,6 +234,8 @@ class LambdaImage(Construct):
             "acknowledgements": acknowledgements,
             "today": today,
         }
+        check_arguments(f"LambdaImage {self.node.path}", LambdaImage.__init__,
+                        {**settings, "repository": repository})  # fmt: skip
         problems = Problems()
         parsed = parse_architecture(problems, "architecture", architecture)
         path = Path(directory)

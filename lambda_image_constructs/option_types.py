@@ -21,7 +21,7 @@ import enum
 import inspect
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
@@ -59,7 +59,7 @@ def declared(declaration: Any) -> Declared:
 def _typeddict_options(declaration: Any) -> Declared:
     # Required/NotRequired are read from the hints: __required_keys__ is wrong for a TypedDict
     # of a module with postponed annotations (before Python 3.14).
-    extras = typing.get_type_hints(declaration, include_extras=True)
+    extras = _hints(declaration, include_extras=True)
     total = getattr(declaration, "__total__", True)
     required = frozenset(
         name
@@ -67,12 +67,12 @@ def _typeddict_options(declaration: Any) -> Declared:
         if get_origin(hint) is typing.Required
         or (total and get_origin(hint) is not typing.NotRequired)
     )
-    return Declared(typing.get_type_hints(declaration), required, declaration.__name__)
+    return Declared(_hints(declaration), required, declaration.__name__)
 
 
 def _signature_options(declaration: Any) -> Declared:
     signature = inspect.signature(declaration)
-    all_hints = typing.get_type_hints(declaration)
+    all_hints = _hints(declaration)
     hints: dict[str, Any] = {}
     required: set[str] = set()
     for name, parameter in signature.parameters.items():
@@ -94,14 +94,59 @@ def _signature_options(declaration: Any) -> Declared:
     return Declared(hints, frozenset(required), qualified)
 
 
+def _hints(declaration: Any, *, include_extras: bool = False) -> dict[str, Any]:
+    """``typing.get_type_hints``; an annotation that cannot be evaluated (a name imported for
+    type checkers only) accepts anything rather than failing the user's call."""
+    try:
+        return typing.get_type_hints(declaration, localns=_aliases(), include_extras=include_extras)
+    except Exception:
+        annotations = getattr(declaration, "__annotations__", {})
+        module = inspect.getmodule(declaration)
+        namespace = {**vars(module), **_aliases()} if module else dict(_aliases())
+        hints = {}
+        for name, annotation in annotations.items():
+            try:
+                hints[name] = (
+                    eval(annotation, namespace) if isinstance(annotation, str) else annotation
+                )
+            except Exception:
+                hints[name] = Any
+        return hints
+
+
+@cache
+def _aliases() -> dict[str, Any]:
+    """The library's type aliases written quoted (so that importing them loads no jsii
+    module), evaluated: a quoted alias in a hint cannot be read otherwise."""
+    from aws_cdk import aws_lambda
+
+    from . import architecture
+
+    namespace = {**vars(architecture), "aws_lambda": aws_lambda}
+    return {"ImageArchitecture": eval(architecture.ImageArchitecture, namespace)}
+
+
+# Options a construct parses itself from any value, with a message of its own (the Lambda name
+# to write for Docker's 'amd64'): parse_architecture.
+SELF_PARSED = frozenset({"architecture"})
+
+
 def check_options(
-    problems: Problems, declaration: Any, options: Mapping[str, Any], *, prefix: str = ""
+    problems: Problems,
+    declaration: Any,
+    options: Mapping[str, Any],
+    *,
+    prefix: str = "",
+    ignore: Collection[str] = SELF_PARSED,
 ) -> None:
     """Add a problem to ``problems`` for each option of ``options`` whose type ``declaration``
     does not accept, each unknown option and each required option left out. ``prefix`` goes
-    before each option's name (``'image.'``)."""
+    before each option's name (``'image.'``); options in ``ignore`` are the caller's to
+    check (options a construct refuses, with its reason)."""
     spec = declared(declaration)
     for name, value in options.items():
+        if name in ignore:
+            continue
         field = f"{prefix}{name}"
         hint = spec.hints.get(name)
         if hint is None:
@@ -122,11 +167,17 @@ def check_options(
         )
 
 
-def check_arguments(subject: str, declaration: Any, options: Mapping[str, Any]) -> None:
+def check_arguments(
+    subject: str,
+    declaration: Any,
+    options: Mapping[str, Any],
+    *,
+    ignore: Collection[str] = SELF_PARSED,
+) -> None:
     """Raise one ``LambdaImageValidationError`` for ``subject`` when any option's type is wrong:
     for the first line of a constructor, before any value check relies on the types."""
     problems = Problems()
-    check_options(problems, declaration, options)
+    check_options(problems, declaration, options, ignore=ignore)
     problems.raise_if_any(subject)
 
 
@@ -200,7 +251,10 @@ def accepts(hint: Any, value: Any) -> bool:
     if origin is Union or origin is types.UnionType:
         return any(accepts(member, value) for member in get_args(hint))
     if origin is Literal:
-        return any(type(value) is type(choice) and value == choice for choice in get_args(hint))
+        choices = get_args(hint)
+        if isinstance(value, str) and all(isinstance(c, str) for c in choices):
+            return True  # the right type: which string is the construct's value check to say
+        return any(type(value) is type(choice) and value == choice for choice in choices)
     if origin is typing.Annotated:
         return accepts(get_args(hint)[0], value)
     if _is_sequence_type(origin) or hint in (list, tuple, collections.abc.Sequence):

@@ -367,6 +367,10 @@ class LambdaImageRepository(Construct):
 
     def add_consumer_accounts(self, consumers: Sequence[str | ConsumerAccount]) -> None:
         """Add several consumer accounts at once (one policy render for all of them)."""
+        subject = f"LambdaImageRepository {self.node.path}: add_consumer_accounts"
+        check_arguments(
+            subject, LambdaImageRepository.add_consumer_accounts, {"consumers": consumers}
+        )
         problems = Problems()
         for copy in getattr(self, "regional_copies", {}).values():
             copy.add_consumer_accounts(consumers)

@@ -21,6 +21,7 @@ from .. import function_validation as validate
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
+from ..option_types import SELF_PARSED, check_arguments
 from ..rollout import DEFAULT_ALIAS, default_alarms, deployment_group
 from ..tokens import is_unresolved
 from . import acknowledgements as ack
@@ -28,7 +29,7 @@ from . import checks
 from . import companions as made
 from .acknowledgements import Acknowledger
 from .asset_metadata import add_asset_metadata
-from .options import ImageFunctionOptions, with_defaults
+from .options import REFUSED, ImageFunctionOptions, with_defaults
 from .places import Place, place_of, stage_of
 from .sources import ResolvedImage
 
@@ -70,6 +71,12 @@ class ImageFunction(lambda_.Function):
         """:param options: ``ImageFunctionOptions``: each option, its type and its default."""
         place = place_of(scope)
         path = place.child_path(id)
+        check_arguments(
+            f"ImageFunction {path}",
+            ImageFunctionOptions,
+            options,
+            ignore=REFUSED.keys() | SELF_PARSED,
+        )
         o = with_defaults(options)
         problems, unchecked = Problems(), cast(list[str], [])
         checks.check_names(problems, options)
