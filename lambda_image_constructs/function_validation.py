@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problems
+from .invariants import whole_mebibytes
 from .limits import (
     DESCRIPTION_MAX_CHARS,
     ENVIRONMENT_KEY,
@@ -213,7 +214,7 @@ def size_in_mb(problems: Problems, unchecked: list[str], field: str, value: Any)
             unchecked.append(field)
             return None
         try:
-            return int(value.to_mebibytes())
+            return whole_mebibytes(problems, field, value.to_mebibytes())
         except RuntimeError:
             problems.add(
                 field,

@@ -136,18 +136,20 @@ def claim_name(
     *,
     kind: str,
     name: Any,
-    account: str,
-    region: str,
+    account: Any,
+    region: Any,
+    path: str | None = None,
 ) -> None:
-    """Record that ``construct`` takes ``name`` for a ``kind`` (``'ECR repository'``) in an
-    account and Region of its app; a second construct taking it there is a problem. Names,
-    accounts or Regions known only at deploy time are not compared."""
-    if not isinstance(name, str) or any(map(is_unresolved, (name, account, region))):
+    """Record that ``construct`` (or the child at ``path`` of it) takes ``name`` for a ``kind``
+    (``'ECR repository'``) in an account and Region of its app; a second construct taking it
+    there is a problem. Names, accounts or Regions known only at deploy time are not compared."""
+    if not all(isinstance(v, str) and not is_unresolved(v) for v in (name, account, region)):
         return
     claims = _CLAIMS.setdefault(construct.node.root, {})
     key = (kind, account, region, name)
-    holder = claims.setdefault(key, construct.node.path)
-    if holder != construct.node.path:
+    path = path or construct.node.path
+    holder = claims.setdefault(key, path)
+    if holder != path:
         problems.add(
             field,
             name,
@@ -184,6 +186,30 @@ def check_concurrency_bounds(problems: Problems, values: Iterable[tuple[str, Any
             problems.add(
                 field, value, f"must be at most {LAMBDA_MAX_CONCURRENCY:,}, Lambda's bound"
             )
+
+
+def check_function(problems: Problems, options: Mapping[str, Any], scope: Construct,
+                   path: str, account: str | None, region: str | None) -> None:  # fmt: skip
+    """An ``ImageFunction``'s options against the invariants: its name unique in its account
+    and Region, CodeDeploy's alarm limit, Lambda's concurrency bounds."""
+    name = options.get("function_name")
+    claim_name(problems, "function_name", scope, kind="Lambda function", name=name,
+               account=account, region=region, path=path)  # fmt: skip
+    deployment = options.get("deployment")
+    alarms = getattr(deployment, "alarms", None)
+    if isinstance(alarms, Sequence) and not isinstance(alarms, str):
+        with_queue = options.get("dead_letter_queue") is not None or (
+            options.get("dead_letter_queue_enabled") is not False
+            and options.get("dead_letter_topic") is None
+        )
+        own = (3 if with_queue else 2) if getattr(deployment, "default_alarms", True) else 0
+        check_alarm_count(problems, "deployment.alarms", alarms, own)
+    scaling = options.get("provisioned_concurrency_scaling")
+    check_concurrency_bounds(problems, [
+        ("provisioned_concurrency", options.get("provisioned_concurrency")),
+        ("provisioned_concurrency_scaling.max_capacity", getattr(scaling, "max_capacity", None)),
+        ("provisioned_concurrency_scaling.min_capacity", getattr(scaling, "min_capacity", None)),
+    ])  # fmt: skip
 
 
 def whole_mebibytes(problems: Problems, field: str, mebibytes: float) -> int | None:

@@ -18,6 +18,7 @@ from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
 from .. import function_validation as validate
+from .. import invariants
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
@@ -88,6 +89,7 @@ class ImageFunction(lambda_.Function):
         checks.check_network(problems, o)
         checks.check_combinations(problems, o, storage_mb)
         ack.check_acknowledgements(problems, o.get("acknowledgements"))
+        invariants.check_function(problems, o, scope, path, place.account, place.region)
         if image is not None:
             checks.check_image_placement(
                 problems, image, architecture, place, o.get("function_name")
