@@ -171,10 +171,11 @@ def _wrong_rows(
     declaration: Any, build: Callable[[Stack, str, Any], Any], skip: frozenset[str] = frozenset()
 ) -> list[tuple[str, Callable[[Stack], Any], str]]:
     spec = declared(declaration)
+    wrong = {name: _wrong_value(hint) for name, hint in spec.hints.items()}
     return [
-        (f"{spec.name}.{name}", lambda stack, n=name, v=_wrong_value(h): build(stack, n, v), name)
-        for name, h in spec.hints.items()
-        if name not in skip | SELF_PARSED and _wrong_value(h) is not None
+        (f"{spec.name}.{name}", lambda stack, n=name, v=value: build(stack, n, v), name)
+        for name, value in wrong.items()
+        if name not in skip | SELF_PARSED and value is not None
     ]
 
 
