@@ -17,8 +17,8 @@ from pathlib import Path
 
 from .assembly import quote
 
-# Linux's PATH_MAX: no file name, and no argument of this command, is longer.
-MAX_ARGUMENT_CHARS = 4_096
+# Far past Linux's PATH_MAX (4,096) and any name: longer is refused before anything reads it.
+MAX_ARGUMENT_CHARS = 65_536
 MAX_ARGUMENTS = 64
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -66,7 +66,7 @@ def _regular_file(path: Path, option: str) -> None:
         raise UsageError(f"{option} {quote(str(path))} cannot be read: {reason}") from None
     for test, kind in _KINDS:
         if test(mode):
-            raise UsageError(f"{option} {quote(str(path))} must be a regular file, got {kind}")
+            raise UsageError(f"{option} {quote(str(path))} is {kind}, not a regular file")
 
 
 def describe(error: BaseException) -> str:
