@@ -33,6 +33,7 @@ from .errors import Problems
 from .option_types import check_arguments
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
+from .validation import check_repository_name
 
 # Never part of an image's build context or asset hash: caches and local environments that
 # differ between machines and checkouts (Docker ignore syntax).
@@ -66,6 +67,10 @@ def image_publishing_synthesizer(
     deployed first (``LambdaImage`` adds that stack dependency), and let the CDK publishing role
     push with ``LambdaImageRepository.allow_cdk_asset_publishing``.
     """
+    problems = Problems()
+    check_repository_name(problems, "repository_name", repository_name)
+    dockerfile_checks.check_qualifier(problems, qualifier)
+    problems.raise_if_any("image_publishing_synthesizer")
     return DefaultStackSynthesizer(
         image_assets_repository_name=repository_name, qualifier=qualifier
     )
@@ -244,9 +249,11 @@ class LambdaImage(Construct):
             problems.add("directory", str(directory), "must be an existing build context folder")
         elif not dockerfile.is_file():
             problems.add("file", file or "Dockerfile", f"must be a Dockerfile inside {path}")
+        elif not dockerfile_checks.inside(dockerfile, path):
+            problems.add("file", file, f"must be a Dockerfile inside the build context {path}")
         else:
-            try:
-                dockerfile_text = dockerfile.read_bytes().decode("utf-8")
+            try:  # utf-8-sig: a byte-order mark some editors write is not an instruction
+                dockerfile_text = dockerfile.read_bytes().decode("utf-8-sig")
             except (OSError, UnicodeDecodeError) as error:
                 problems.add(
                     "file",
@@ -257,6 +264,7 @@ class LambdaImage(Construct):
         for key, value in {**(build_args or {}), "target": target or ""}.items():
             if is_unresolved(value) or is_unresolved(key):
                 problems.add(f"build_args[{key!r}]", value, "must be known at synth, not a token")
+        dockerfile_checks.check_build_args(problems, build_args)
         problems.raise_if_any(f"LambdaImage {self.node.path}")
         assert parsed is not None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from . import (
     test_bad_inputs,
     test_cli_usage_errors,
+    test_dockerfile_bad_inputs,
     test_invariants,
     test_local_cli_bad_inputs,
     test_option_types,
@@ -24,11 +25,13 @@ def ways_in() -> list[tuple[str, int, str, str]]:
         + len(test_option_types.WRONG)
         + len(test_invariants.INVARIANTS)
         + len(test_invariants.EVERY_OPTION)
+        + len(test_dockerfile_bad_inputs.DOCKERFILES)
     )
     cli = len(test_local_cli_bad_inputs.CASES) + len(test_cli_usage_errors.CASES)
     return [
         ("constructs (API)", api, f"{api}",
-         "`tests/test_bad_inputs.py`, `tests/test_option_types.py`, `tests/test_invariants.py`"),
+         "`tests/test_bad_inputs.py`, `tests/test_option_types.py`, `tests/test_invariants.py`,"
+         " `tests/test_dockerfile_bad_inputs.py`"),
         ("configuration file", len(test_bad_inputs.CONFIGURATION),
          f"{len(test_bad_inputs.CONFIGURATION)}", "`tests/test_bad_inputs.py`"),
         ("`lambda-images` CLI", cli, f"{cli} (one line, exit 2)",
