@@ -238,8 +238,17 @@ def check_provisioning(
                 provisioned_concurrency,
                 "is refused by Lambda with SnapStart (snap_start); use one of them",
             )
-    if scaling is None:
-        return
+    if scaling is not None:
+        _check_scaling(problems, provisioned_concurrency, scaling, reserved_concurrent_executions)
+
+
+def _check_scaling(
+    problems: Problems,
+    provisioned_concurrency: Any,
+    scaling: ConcurrencyScaling,
+    reserved_concurrent_executions: Any,
+) -> None:
+    """Application Auto Scaling's bounds, from the provisioned concurrency up to the reserved."""
     minimum = scaling.min_capacity
     if minimum is not None and (
         isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0
@@ -336,6 +345,13 @@ def _application(shared: _StackRollouts) -> codedeploy.LambdaApplication:
 
 
 @cache
+def _predefined(name: str) -> codedeploy.ILambdaDeploymentConfig:
+    """One of CodeDeploy's predefined configurations, asked of Node once per process."""
+    config: codedeploy.ILambdaDeploymentConfig = getattr(codedeploy.LambdaDeploymentConfig, name)
+    return config
+
+
+@cache
 def _one_minute() -> Duration:
     return Duration.minutes(1)  # once per process, not per function
 
@@ -353,15 +369,12 @@ def deployment_config(
     if deployment.config is not None:
         return deployment.config
     if deployment.type == "all-at-once":
-        return codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
+        return _predefined("ALL_AT_ONCE")
     minutes = interval_minutes(Problems(), "interval", deployment.interval)
     assert minutes is not None and deployment.percent is not None  # checked before
     key = (deployment.type, deployment.percent, minutes)
     if key in _PREDEFINED:
-        predefined: codedeploy.ILambdaDeploymentConfig = getattr(
-            codedeploy.LambdaDeploymentConfig, _PREDEFINED[key]
-        )
-        return predefined
+        return _predefined(_PREDEFINED[key])
     made = shared.configs
     if key not in made:
         interval = Duration.minutes(minutes)

@@ -255,6 +255,6 @@ def test_acknowledgements_inside_stages_reach_the_templates(
     queue = next(
         k for k in resources_of_type(template, "AWS::SQS::Queue") if k.startswith("greeter")
     )
-    assert suppressed[queue] == ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"]
+    assert suppressed[queue] == ["Serverless-SQSRedrivePolicy"]
     [tracing] = [k for k in suppressed if k.startswith("ImageFunctionTracingPolicy")]
     assert suppressed[tracing] == ["AwsSolutions-IAM5[Resource::*]"]

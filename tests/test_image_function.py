@@ -234,7 +234,6 @@ def test_only_unavoidable_findings_are_acknowledged_each_with_a_reason() -> None
     found = acknowledgements(app)
     # AwsSolutions and Serverless: only what AWS makes unavoidable
     assert sorted(k for k in found if "NIST" not in k) == [
-        "OnlyAFunction/FnDeadLetterQueue AwsSolutions-SQS3",
         "OnlyAFunction/FnDeadLetterQueue Serverless-SQSRedrivePolicy",
         "OnlyAFunction/ImageFunctionTracingPolicy AwsSolutions-IAM5[Resource::*]",
     ]

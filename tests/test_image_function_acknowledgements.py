@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_cdk import App, Environment, Stack, Stage
+from aws_cdk import App, CfnWaitConditionHandle, Environment, Stack, Stage
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_lambda as lambda_
@@ -221,13 +221,18 @@ def test_an_asset_function_carries_cdks_asset_metadata_for_sam() -> None:
 
 
 def test_an_asset_function_of_another_stage_gets_the_path_from_its_own_assembly() -> None:
-    app, image, _ = asset_app(**{"aws:cdk:enable-asset-metadata": True})
+    app, image, unused = asset_app(**{"aws:cdk:enable-asset-metadata": True})
+    CfnWaitConditionHandle(unused, "Placeholder")
     stage = Stage(
         app, "Consumer", env=Environment(account=CONSUMER_ENV.account, region="us-east-1")
     )
     stack = Stack(stage, "Functions")
     ImageFunction(stack, "Fn", image=ImageSource.from_asset(image))
-    assert function_metadata(stack)["aws:asset:path"] == f"../asset.{image.asset.asset_hash}"
+    app.synth()
+    template = stage.synth().get_stack_by_name(stack.stack_name).template
+    [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    # cdk.out/assembly-Consumer/ holds the template, cdk.out/ the image's build context
+    assert function["Metadata"]["aws:asset:path"] == f"../asset.{image.asset.asset_hash}"
 
 
 def test_without_asset_metadata_the_function_has_none() -> None:

@@ -2,7 +2,8 @@
 overridable per function and checked at synth; ``ImageSource``: where its image comes from.
 
 - ``construct``: ``ImageFunction`` itself, a list of steps around ``aws_lambda.Function``;
-- ``options``: each option declared once (``ImageFunctionOptions``, ``DEFAULTS``, ``REFUSED``);
+- ``options``: each option declared once (``ImageFunctionOptions``, ``DEFAULT_OPTIONS``,
+  ``REFUSED``);
 - ``checks``: the options checked before anything is made;
 - ``companions``: the role, log group, dead-letter queue and the stack's shared policies;
 - ``acknowledgements``: every built-in acknowledgement, and the one door they pass through;
@@ -12,12 +13,12 @@ overridable per function and checked at synth; ``ImageSource``: where its image 
 
 from .acknowledgements import BUILT_IN_ACKNOWLEDGEMENTS
 from .construct import IMAGE_TAG_WARNING, UNCHECKED_TOKEN_WARNING, ImageFunction
-from .options import DEFAULTS, REFUSED, FunctionOptions, ImageFunctionOptions, option_types
+from .options import DEFAULT_OPTIONS, REFUSED, FunctionOptions, ImageFunctionOptions, option_types
 from .sources import ImageSource, ResolvedImage
 
 __all__ = [
     "BUILT_IN_ACKNOWLEDGEMENTS",
-    "DEFAULTS",
+    "DEFAULT_OPTIONS",
     "IMAGE_TAG_WARNING",
     "REFUSED",
     "UNCHECKED_TOKEN_WARNING",

@@ -18,7 +18,7 @@ from ..errors import Problems
 from ..limits import ALIAS_NAME
 from ..rollout import Deployment, check_provisioning
 from ..tokens import is_unresolved
-from .options import DEFAULTS, OPTION_NAMES, REFUSED, ImageFunctionOptions
+from .options import DEFAULT_OPTIONS, OPTION_NAMES, REFUSED, ImageFunctionOptions
 from .places import Place
 from .sources import ResolvedImage
 
@@ -90,8 +90,9 @@ def check_settings(problems: Problems, unchecked: list[str], o: ImageFunctionOpt
     memory = o["memory_size"]
     if memory is None:
         low, high = limits.MEMORY_MB
+        default = DEFAULT_OPTIONS["memory_size"]
         problems.add("memory_size", None, f"must be a whole number from {low} to {high:,} MB;"
-                     f" leave it out for the default ({DEFAULTS['memory_size']})")  # fmt: skip
+                     f" leave it out for the default ({default})")  # fmt: skip
     elif is_unresolved(memory):
         unchecked.append("memory_size")
     validate.check_range(problems, "memory_size", memory, limits.MEMORY_MB, "MB")

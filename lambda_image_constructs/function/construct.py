@@ -98,21 +98,20 @@ class ImageFunction(lambda_.Function):
         assert image is not None and architecture is not None
         acknowledger = Acknowledger(o.get("acknowledgements"))
         companions = self._companions(scope, id, o, place, path, acknowledger)
-        code = made.ImageCode(
-            lambda_.CodeImageConfig(
-                image_uri=image.image_uri,
-                entrypoint=_listed(o.get("entrypoint")),
-                cmd=_listed(o.get("command")),
-                working_directory=o.get("working_directory"),
-            )
+        code = made.image_code(
+            image.image_uri,
+            _tupled(o.get("entrypoint")),
+            _tupled(o.get("command")),
+            o.get("working_directory"),
         )
         self._make_function(scope, id, o, companions, code, architecture, path)
-        assert code.resource is not None
+        resource, code.resource = code.resource, None  # this function's, bound just now
+        assert resource is not None
         self.image = image
         """The image the function runs (URI, account, Region, architecture), as resolved."""
         self._environment_variables = dict(o.get("environment") or {})
         self._acknowledger, self._companion_list = acknowledger, companions.owned()
-        self._configure(code.resource, o, companions, image, place, path)
+        self._configure(resource, o, companions, image, place, path)
         self._roll_out(o, companions.own_queue or o.get("dead_letter_queue"), place, path)
         self._warn(unchecked, image, path)
 
@@ -130,7 +129,7 @@ class ImageFunction(lambda_.Function):
         """The log group, role and dead-letter queue, beside the function in ``scope``."""
         node_id = id.replace("/", "--")
         try:
-            return _make_companions(scope, node_id, o, place, path, acknowledger)
+            return _make_companions(_Making(scope, node_id, o, place, path, acknowledger))
         except RuntimeError as error:  # jsii: a construct of that name exists in the scope
             if "There is already a Construct with name" not in str(error):
                 raise
@@ -369,8 +368,8 @@ class ImageFunction(lambda_.Function):
         return cast(lambda_.CfnFunction, self.node.default_child)
 
 
-def _listed(items: Sequence[str] | None) -> list[str] | None:
-    return None if items is None else list(items)
+def _tupled(items: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if items is None else tuple(items)
 
 
 # The options handed to aws_lambda.Function as they are (None: left out).
@@ -402,16 +401,23 @@ _PASSED_THROUGH = (
 )
 
 
-def _make_companions(
-    scope: Construct,
-    node_id: str,
-    o: ImageFunctionOptions,
-    place: Place,
-    path: str,
-    acknowledger: Acknowledger,
-) -> _Companions:
+@dataclass(frozen=True)
+class _Making:
+    """What the companions are made from: where, as what, with which options."""
+
+    scope: Construct
+    node_id: str
+    o: ImageFunctionOptions
+    place: Place
+    path: str
+    acknowledger: Acknowledger
+
+
+def _make_companions(making: _Making) -> _Companions:
     """The log group, execution role and dead-letter queue the options leave to this library,
     each acknowledged through ``acknowledger``."""
+    scope, node_id, o, path = making.scope, making.node_id, making.o, making.path
+    acknowledger = making.acknowledger
     log_group, role, queue = o.get("log_group"), o.get("role"), o.get("dead_letter_queue")
     companions = _Companions(role, log_group, queue)  # type: ignore[arg-type]
     if log_group is None:
@@ -426,9 +432,7 @@ def _make_companions(
             acknowledger.apply(own_log_group, f"{path}LogGroup", ack.log_group_reasons(path))
         companions.log_group = companions.own_log_group = own_log_group
     if role is None:
-        companions.role = companions.own_role = _execution_role(
-            scope, node_id, o, place, path, acknowledger, companions.log_group
-        )
+        companions.role = companions.own_role = _execution_role(making, companions.log_group)
     if (
         queue is None
         and o.get("dead_letter_topic") is None
@@ -440,28 +444,21 @@ def _make_companions(
     return companions
 
 
-def _execution_role(
-    scope: Construct,
-    node_id: str,
-    o: ImageFunctionOptions,
-    place: Place,
-    path: str,
-    acknowledger: Acknowledger,
-    log_group: logs.ILogGroup,
-) -> made.ExecutionRole:
+def _execution_role(making: _Making, log_group: logs.ILogGroup) -> made.ExecutionRole:
     """The function's own role: Lambda writes to the log group with it."""
+    o, stack, acknowledger = making.o, making.place.stack, making.acknowledger
     shared = []
     if o["tracing"].name != "DISABLED":
-        shared.append(made.shared_policy(place.stack, made.XRAY_POLICY, acknowledger))
+        shared.append(made.shared_policy(stack, made.XRAY_POLICY, acknowledger))
     if o.get("vpc") is not None:
         # aws-cdk-lib grants this only to the roles it makes (as an AWS managed policy)
-        shared.append(made.shared_policy(place.stack, made.NETWORK_INTERFACE_POLICY, acknowledger))
+        shared.append(made.shared_policy(stack, made.NETWORK_INTERFACE_POLICY, acknowledger))
     filesystem = o.get("filesystem")
     return made.ExecutionRole(
-        scope,
-        f"{node_id}ExecutionRole",
-        function_path=path,
-        stack=place.stack,
+        making.scope,
+        f"{making.node_id}ExecutionRole",
+        function_path=making.path,
+        stack=stack,
         statements=[
             {
                 "Effect": "Allow",

@@ -2,7 +2,7 @@
 
 ``ImageFunctionOptions`` is what ``ImageFunction(scope, id, **options)`` takes (through
 ``typing.Unpack``, which mypy and editors understand). It is machine-readable:
-``typing.get_type_hints(ImageFunctionOptions)`` gives each option's type, ``DEFAULTS`` the
+``typing.get_type_hints(ImageFunctionOptions)`` gives each option's type, ``DEFAULT_OPTIONS`` the
 defaults, ``REFUSED`` the options of ``aws_lambda.Function`` an image function refuses.
 """
 
@@ -28,7 +28,7 @@ from .sources import ImageSource
 
 class FunctionOptions(TypedDict, total=False):
     """The options of ``ImageFunction`` besides its image; each says what happens when it is
-    left out (``None`` is the same as leaving it out, except for the six in ``DEFAULTS``)."""
+    left out (``None`` is the same as leaving it out, except for the six in ``DEFAULT_OPTIONS``)."""
 
     architecture: ImageArchitecture | None
     """``'x86_64'`` or ``'arm64'`` (or ``aws_lambda.Architecture``); must be the image's.
@@ -160,7 +160,7 @@ class ImageFunctionOptions(FunctionOptions, total=False):
     ``from_image_uri``)."""
 
 
-DEFAULTS: FunctionOptions = {
+DEFAULT_OPTIONS: FunctionOptions = {
     "memory_size": 512,
     "ephemeral_storage_size": 512,
     "timeout": 30,
@@ -206,5 +206,5 @@ def option_types() -> dict[str, Any]:
 
 
 def with_defaults(options: ImageFunctionOptions) -> ImageFunctionOptions:
-    """The options as given, with ``DEFAULTS`` for those left out."""
-    return cast(ImageFunctionOptions, {**DEFAULTS, **options})
+    """The options as given, with ``DEFAULT_OPTIONS`` for those left out."""
+    return cast(ImageFunctionOptions, {**DEFAULT_OPTIONS, **options})
