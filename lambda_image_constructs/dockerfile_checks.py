@@ -378,18 +378,30 @@ def check_dockerfile(
             )
         index = matches[0]
     chain = _chain(stages, index)
-    root = chain[-1]
-    base = root.base
+    base = chain[-1].base
     kind, runtime = classify_base(base)
-    from_line = f"FROM {base}"
+    findings += _base_findings(chain, kind, runtime, platform, today)
+    findings += _runtime_interface_findings(chain, kind, context_files or {})
+    findings += _command_findings(chain, kind)
+    return DockerfileReport(base, kind, runtime, tuple(findings))
 
-    if WINDOWS_BASES.search(base.lower()):
+
+def _base_findings(
+    chain: list[_Stage],
+    kind: BaseKind,
+    runtime: str | None,
+    platform: str | None,
+    today: date | None,
+) -> list[Finding]:
+    """The base image's findings: Windows, a pinned other platform, a deprecated runtime."""
+    root = chain[-1]
+    from_line = f"FROM {root.base}"
+    findings: list[Finding] = []
+    if WINDOWS_BASES.search(root.base.lower()):
         findings.append(
             Finding(LINUX_ONLY, root.line, from_line, "is a Windows base; Lambda runs Linux only")
         )
-
     findings.extend(_platform_findings(chain, platform))
-
     lifecycle = RUNTIME_LIFECYCLE.get(runtime or "")
     if lifecycle and lifecycle.deprecated <= (today or date.today()):
         blocked = (
@@ -407,11 +419,19 @@ def check_dockerfile(
                 f" use {instead} base image",
             )
         )
+    return findings
 
+
+def _runtime_interface_findings(
+    chain: list[_Stage], kind: BaseKind, context_files: Mapping[str, str]
+) -> list[Finding]:
+    """An image on an OS-only or non-AWS base must bring a runtime interface client."""
+    root = chain[-1]
+    from_line = f"FROM {root.base}"
     if kind is BaseKind.AWS_OS_ONLY and not (
-        _ships_bootstrap(chain) or _ships_runtime_interface_client(chain, context_files or {})
+        _ships_bootstrap(chain) or _ships_runtime_interface_client(chain, context_files)
     ):
-        findings.append(
+        return [
             Finding(
                 RUNTIME_INTERFACE,
                 root.line,
@@ -420,9 +440,9 @@ def check_dockerfile(
                 f" (for example {RUNTIME_INTERFACE_CLIENTS[0]}) or a bootstrap executable in"
                 f" {LAMBDA_RUNTIME_DIR}; it adds neither",
             )
-        )
-    elif kind is BaseKind.OTHER and not _ships_runtime_interface_client(chain, context_files or {}):
-        findings.append(
+        ]
+    if kind is BaseKind.OTHER and not _ships_runtime_interface_client(chain, context_files):
+        return [
             Finding(
                 RUNTIME_INTERFACE,
                 root.line,
@@ -431,8 +451,13 @@ def check_dockerfile(
                 + ", ".join(RUNTIME_INTERFACE_CLIENTS)
                 + "); none is installed or declared",
             )
-        )
+        ]
+    return []
 
+
+def _command_findings(chain: list[_Stage], kind: BaseKind) -> list[Finding]:
+    """ENTRYPOINT and CMD in exec form, the executable by absolute path."""
+    findings: list[Finding] = []
     executable: tuple[str, int, str] | None = None
     for name in ("ENTRYPOINT", "CMD"):
         found = _last(chain, name)
@@ -467,4 +492,4 @@ def check_dockerfile(
                 f"must name its executable by absolute path, not {executable[0]!r}",
             )
         )
-    return DockerfileReport(base, kind, runtime, tuple(findings))
+    return findings

@@ -192,7 +192,7 @@ def check_range(
         return
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.add(field, value, f"must be between {low:,} and {high:,} {unit}")
+        problems.add(field, value, f"must be between {low:,} and {high:,} {unit}".rstrip())
 
 
 def check_whole_number(

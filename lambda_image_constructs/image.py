@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Required, TypedDict, cast
 
 import jsii
 from aws_cdk import (
@@ -26,6 +26,7 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
+from typing_extensions import Unpack
 
 from . import dockerfile_checks
 from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
@@ -152,6 +153,87 @@ def _dependency_manifests(directory: Path) -> dict[str, str]:
     return found
 
 
+class LambdaImageOptions(TypedDict, total=False):
+    """The options of ``LambdaImage``, each declared once; ``directory`` and ``architecture``
+    are required."""
+
+    directory: Required[str | os.PathLike[str]]
+    """The build context: the folder holding the Dockerfile."""
+    architecture: Required[ImageArchitecture]
+    """The Lambda architecture the image runs on: ``'x86_64'`` or ``'arm64'``,
+    ``aws_lambda.Architecture`` or ``LambdaArchitecture``. Required, so the image never depends
+    on the CPU of the machine that builds it."""
+    repository: LambdaImageRepository | None
+    """Publish into this ``LambdaImageRepository``; the stack must use
+    ``image_publishing_synthesizer(repository.repository_name)``. Default: the CDK bootstrap
+    repository, which only functions of this account can pull from."""
+    file: str | None
+    """Dockerfile path relative to ``directory``. Default: ``Dockerfile``."""
+    build_args: Mapping[str, str] | None
+    """``--build-arg`` values (also used to resolve ``ARG`` in ``FROM`` for the checks).
+    Default: none."""
+    build_secrets: Mapping[str, str] | None
+    """``--secret`` values. Default: none."""
+    build_ssh: str | None
+    """``--ssh`` value. Default: none."""
+    build_contexts: Mapping[str, str] | None
+    """``--build-context`` values. Default: none."""
+    target: str | None
+    """The stage to build, which is the stage checked. Default: the last."""
+    exclude: Sequence[str]
+    """More Docker-ignore patterns, on top of ``.dockerignore`` and the caches that are always
+    excluded. Default: none."""
+    network_mode: ecr_assets.NetworkMode | None
+    """Network mode during the build. Default: Docker's."""
+    cache_from: Sequence[ecr_assets.DockerCacheOption] | None
+    """Build cache sources. Default: none."""
+    cache_to: ecr_assets.DockerCacheOption | None
+    """Build cache destination. Default: none."""
+    cache_disabled: bool | None
+    """Build without cache. Default: Docker's."""
+    extra_hash: str | None
+    """Extra data for the asset hash. Default: none."""
+    display_name: str | None
+    """Name shown while publishing. Default: the construct path."""
+    acknowledgements: Sequence[Acknowledgment]
+    """Dockerfile findings this image accepts, each ``Acknowledgment(id=<check ID>,
+    reason=...)``. Default: none."""
+    today: date | None
+    """The date deprecations are judged on. Default: today."""
+
+
+def _read_dockerfile(problems: Problems, options: LambdaImageOptions) -> tuple[Path, Path, str]:
+    """The build context, the Dockerfile and its text ('' when it cannot be read)."""
+    directory = options.get("directory")
+    file = options.get("file") or "Dockerfile"
+    path = Path(directory) if isinstance(directory, str | os.PathLike) else Path()
+    dockerfile = path / file
+    if not isinstance(directory, str | os.PathLike) or not path.is_dir():
+        problems.add("directory", directory, "must be an existing build context folder")
+    elif not dockerfile.is_file():
+        problems.add("file", file, f"must be a Dockerfile inside {path}")
+    elif not dockerfile_checks.inside(dockerfile, path):
+        problems.add("file", file, f"must be a Dockerfile inside the build context {path}")
+    else:
+        try:
+            return path, dockerfile, dockerfile.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.add(
+                "file",
+                file,
+                f"must be a readable UTF-8 text file ({type(error).__name__}: {error})",
+            )
+    return path, dockerfile, ""
+
+
+def _check_build_args(problems: Problems, options: LambdaImageOptions) -> None:
+    target = options.get("target") or ""
+    for key, value in {**(options.get("build_args") or {}), "target": target}.items():
+        if is_unresolved(value) or is_unresolved(key):
+            problems.add(f"build_args[{key!r}]", value, "must be known at synth, not a token")
+    dockerfile_checks.check_build_args(problems, options.get("build_args"))
+
+
 class LambdaImage(Construct):
     """A Lambda container image built from a Dockerfile for one architecture.
 
@@ -167,161 +249,24 @@ class LambdaImage(Construct):
       its content hash, where the repository's consumer accounts can pull it.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        directory: str | os.PathLike[str],
-        architecture: ImageArchitecture,
-        repository: LambdaImageRepository | None = None,
-        file: str | None = None,
-        build_args: Mapping[str, str] | None = None,
-        build_secrets: Mapping[str, str] | None = None,
-        build_ssh: str | None = None,
-        build_contexts: Mapping[str, str] | None = None,
-        target: str | None = None,
-        exclude: Sequence[str] = (),
-        network_mode: ecr_assets.NetworkMode | None = None,
-        cache_from: Sequence[ecr_assets.DockerCacheOption] | None = None,
-        cache_to: ecr_assets.DockerCacheOption | None = None,
-        cache_disabled: bool | None = None,
-        extra_hash: str | None = None,
-        display_name: str | None = None,
-        acknowledgements: Sequence[Acknowledgment] = (),
-        today: date | None = None,
-    ) -> None:
-        """
-        :param directory: The build context: the folder holding the Dockerfile.
-        :param architecture: The Lambda architecture the image runs on: ``'x86_64'`` or
-            ``'arm64'``, ``aws_lambda.Architecture`` or ``LambdaArchitecture``. Required, so
-            the image never depends on the CPU of the machine that builds it.
-        :param repository: Publish into this ``LambdaImageRepository``; the stack must use
-            ``image_publishing_synthesizer(repository.repository_name)``. Default: the CDK
-            bootstrap repository, which only functions of this account can pull from.
-        :param file: Dockerfile path relative to ``directory``. Default: ``Dockerfile``.
-        :param build_args: ``--build-arg`` values (also used to resolve ``ARG`` in ``FROM``
-            for the checks). Default: none.
-        :param build_secrets: ``--secret`` values. Default: none.
-        :param build_ssh: ``--ssh`` value. Default: none.
-        :param build_contexts: ``--build-context`` values. Default: none.
-        :param target: The stage to build, which is the stage checked. Default: the last.
-        :param exclude: More Docker-ignore patterns, on top of ``.dockerignore`` and the
-            caches that are always excluded. Default: none.
-        :param network_mode: Network mode during the build. Default: Docker's.
-        :param cache_from: Build cache sources. Default: none.
-        :param cache_to: Build cache destination. Default: none.
-        :param cache_disabled: Build without cache. Default: Docker's.
-        :param extra_hash: Extra data for the asset hash. Default: none.
-        :param display_name: Name shown while publishing. Default: the construct path.
-        :param acknowledgements: Dockerfile findings this image accepts, each
-            ``Acknowledgment(id=<check ID>, reason=...)``. Default: none.
-        :param today: The date deprecations are judged on. Default: today.
-        """
+    def __init__(self, scope: Construct, id: str, **options: Unpack[LambdaImageOptions]) -> None:
+        """See ``LambdaImageOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
-        # What a copy in another Region of the repository is built with: the same.
-        settings: dict[str, Any] = {
-            "directory": directory,
-            "architecture": architecture,
-            "file": file,
-            "build_args": build_args,
-            "build_secrets": build_secrets,
-            "build_ssh": build_ssh,
-            "build_contexts": build_contexts,
-            "target": target,
-            "exclude": exclude,
-            "network_mode": network_mode,
-            "cache_from": cache_from,
-            "cache_to": cache_to,
-            "cache_disabled": cache_disabled,
-            "extra_hash": extra_hash,
-            "display_name": display_name,
-            "acknowledgements": acknowledgements,
-            "today": today,
-        }
-        check_arguments(f"LambdaImage {self.node.path}", LambdaImage.__init__,
-                        {**settings, "repository": repository})  # fmt: skip
+        check_arguments(f"LambdaImage {self.node.path}", LambdaImageOptions, options)
         problems = Problems()
-        parsed = parse_architecture(problems, "architecture", architecture)
-        path = Path(directory)
-        dockerfile = path / (file or "Dockerfile")
-        if not path.is_dir():
-            problems.add("directory", str(directory), "must be an existing build context folder")
-        elif not dockerfile.is_file():
-            problems.add("file", file or "Dockerfile", f"must be a Dockerfile inside {path}")
-        elif not dockerfile_checks.inside(dockerfile, path):
-            problems.add("file", file, f"must be a Dockerfile inside the build context {path}")
-        else:
-            try:  # utf-8-sig: a byte-order mark some editors write is not an instruction
-                dockerfile_text = dockerfile.read_bytes().decode("utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                problems.add(
-                    "file",
-                    file or "Dockerfile",
-                    f"must be a readable UTF-8 text file ({type(error).__name__}: {error})",
-                )
-        acknowledged = self._acknowledged(problems, acknowledgements)
-        for key, value in {**(build_args or {}), "target": target or ""}.items():
-            if is_unresolved(value) or is_unresolved(key):
-                problems.add(f"build_args[{key!r}]", value, "must be known at synth, not a token")
-        dockerfile_checks.check_build_args(problems, build_args)
+        parsed = parse_architecture(problems, "architecture", options.get("architecture"))
+        path, dockerfile, text = _read_dockerfile(problems, options)
+        acknowledged = self._acknowledged(problems, options.get("acknowledgements", ()))
+        _check_build_args(problems, options)
         problems.raise_if_any(f"LambdaImage {self.node.path}")
         assert parsed is not None
-
-        report = dockerfile_checks.check_dockerfile(
-            dockerfile_text,
-            build_args=build_args,
-            target=target,
-            context_files=_dependency_manifests(path),
-            today=today,
-            platform=parsed.docker_platform,
-        )
-        findings = Problems()
-        for finding in report.findings:
-            if finding.check_id not in acknowledged:
-                findings.add(
-                    f"{dockerfile.name} line {finding.line} [{finding.check_id}]",
-                    finding.instruction,
-                    finding.message,
-                )
-        findings.raise_if_any(
-            f"LambdaImage {self.node.path} ({dockerfile}); acknowledge a finding you accept with"
-            " Acknowledgment(id=<check ID>, reason=...)"
-        )
-        if acknowledged:
-            self.node.add_metadata(
-                ACKNOWLEDGED_METADATA_KEY,
-                [{"id": check, "reason": reason} for check, reason in sorted(acknowledged.items())],
-            )
-
         self.architecture_name: LambdaArchitecture = parsed
-        self.dockerfile_report = report
-        self.asset = ecr_assets.DockerImageAsset(
-            self,
-            "Asset",
-            directory=str(path),
-            file=file,
-            platform=(
-                ecr_assets.Platform.LINUX_ARM64
-                if parsed is LambdaArchitecture.ARM_64
-                else ecr_assets.Platform.LINUX_AMD64
-            ),
-            build_args=dict(build_args) if build_args else None,
-            build_secrets=dict(build_secrets) if build_secrets else None,
-            build_ssh=build_ssh,
-            build_contexts=dict(build_contexts) if build_contexts else None,
-            target=target,
-            exclude=[*ALWAYS_EXCLUDED, *exclude],
-            network_mode=network_mode,
-            cache_from=list(cache_from) if cache_from else None,
-            cache_to=cache_to,
-            cache_disabled=cache_disabled,
-            extra_hash=extra_hash,
-            display_name=display_name,
-        )
+        self.dockerfile_report = self._check_dockerfile(text, dockerfile, acknowledged, options)
+        self.asset = self._make_asset(path, options)
         """The ``DockerImageAsset``."""
         self.image_tag: str = self.asset.image_tag
         """The content-addressed tag the image is published under."""
+        repository = options.get("repository")
         self.image_repository = repository
         self.construct_path: str = self.node.path
         """Read once here, not by every function that names the image in its errors."""
@@ -341,13 +286,75 @@ class LambdaImage(Construct):
         _give_image_only_stack_a_resource(Stack.of(self))
         self.regional_copies: dict[str, LambdaImage] = {}
         """The same image published into each regional copy of its repository, by Region."""
-        if repository is not None:
-            for region, copy in repository.regional_copies.items():
-                home = Stack.of(self)
-                below = self.node.path[len(home.node.path) :].strip("/").replace("/", "-")
-                self.regional_copies[region] = LambdaImage(
-                    _copy_stack(home, region, copy), below or id, repository=copy, **settings
+        for region, copy in (repository.regional_copies if repository else {}).items():
+            home = Stack.of(self)
+            below = self.node.path[len(home.node.path) :].strip("/").replace("/", "-")
+            copied: LambdaImageOptions = {**options, "repository": copy}
+            self.regional_copies[region] = LambdaImage(
+                _copy_stack(home, region, copy), below or id, **copied
+            )
+
+    def _check_dockerfile(
+        self,
+        text: str,
+        dockerfile: Path,
+        acknowledged: Mapping[str, str],
+        options: LambdaImageOptions,
+    ) -> dockerfile_checks.DockerfileReport:
+        """The Dockerfile's findings, raised unless acknowledged (then noted in metadata)."""
+        report = dockerfile_checks.check_dockerfile(
+            text,
+            build_args=options.get("build_args"),
+            target=options.get("target"),
+            context_files=_dependency_manifests(dockerfile.parent),
+            today=options.get("today"),
+            platform=self.architecture_name.docker_platform,
+        )
+        findings = Problems()
+        for finding in report.findings:
+            if finding.check_id not in acknowledged:
+                findings.add(
+                    f"{dockerfile.name} line {finding.line} [{finding.check_id}]",
+                    finding.instruction,
+                    finding.message,
                 )
+        findings.raise_if_any(
+            f"LambdaImage {self.node.path} ({dockerfile}); acknowledge a finding you accept with"
+            " Acknowledgment(id=<check ID>, reason=...)"
+        )
+        if acknowledged:
+            self.node.add_metadata(
+                ACKNOWLEDGED_METADATA_KEY,
+                [{"id": check, "reason": reason} for check, reason in sorted(acknowledged.items())],
+            )
+        return report
+
+    def _make_asset(self, path: Path, options: LambdaImageOptions) -> ecr_assets.DockerImageAsset:
+        build_args, secrets = options.get("build_args"), options.get("build_secrets")
+        contexts, cache_from = options.get("build_contexts"), options.get("cache_from")
+        return ecr_assets.DockerImageAsset(
+            self,
+            "Asset",
+            directory=str(path),
+            file=options.get("file"),
+            platform=(
+                ecr_assets.Platform.LINUX_ARM64
+                if self.architecture_name is LambdaArchitecture.ARM_64
+                else ecr_assets.Platform.LINUX_AMD64
+            ),
+            build_args=dict(build_args) if build_args else None,
+            build_secrets=dict(secrets) if secrets else None,
+            build_ssh=options.get("build_ssh"),
+            build_contexts=dict(contexts) if contexts else None,
+            target=options.get("target"),
+            exclude=[*ALWAYS_EXCLUDED, *options.get("exclude", ())],
+            network_mode=options.get("network_mode"),
+            cache_from=list(cache_from) if cache_from else None,
+            cache_to=options.get("cache_to"),
+            cache_disabled=options.get("cache_disabled"),
+            extra_hash=options.get("extra_hash"),
+            display_name=options.get("display_name"),
+        )
 
     @property
     def architecture(self) -> lambda_.Architecture:

@@ -113,7 +113,7 @@ def test_function_limits_are_checked_under_their_configuration_keys() -> None:
     )
     problems = problems_of(document)
     prefix = "consumerAccounts[0].functions[0]"
-    assert "from 128 to 10,240" in problems[f"{prefix}.memorySize"]
+    assert "between 128 and 10,240 MB" in problems[f"{prefix}.memorySize"]
     assert "absolute path" in problems[f"{prefix}.workingDirectory"]
     assert "absolute path" in problems[f"{prefix}.entrypoint[0]"]
     assert "reserved" in problems[f"{prefix}.environment['AWS_REGION']"]

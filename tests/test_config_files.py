@@ -207,3 +207,28 @@ def test_a_constructs_message_speaks_in_configuration_keys(tmp_path: Path) -> No
         "repositories[0].consumers[0]": "must not be the owner; use organizationId",
         "repositories[0].name": "must be unique",
     }
+
+
+def test_a_repository_is_not_copied_into_another_partition() -> None:
+    import yaml
+
+    document = yaml.safe_load(VALID_YAML)
+    document["repositories"][0]["regions"] = ["eu-west-1", "cn-north-1"]
+    with pytest.raises(LambdaImageValidationError) as raised:
+        parse_config(document, "org.yaml")
+    (problem,) = raised.value.problems
+    assert problem.field == "repositories[0].regions[1]"
+    assert "partition (aws)" in str(problem)
+
+
+def test_two_repository_names_that_make_one_stack_id_are_refused() -> None:
+    import yaml
+
+    document = yaml.safe_load(VALID_YAML)
+    document["repositories"].append({"name": "platform-lambda-images", "consumers": ["a"]})
+    with pytest.raises(LambdaImageValidationError) as raised:
+        parse_config(document, "org.yaml")
+    (problem,) = raised.value.problems
+    assert problem.field == "repositories[1].name"
+    assert "repositories[0].name has it too" in str(problem)
+    assert "got 'platform-lambda-images'" in str(problem)

@@ -27,6 +27,7 @@ from lambda_image_constructs import (
     RegistryScanning,
 )
 from lambda_image_constructs.function.options import REFUSED, ImageFunctionOptions
+from lambda_image_constructs.image import LambdaImageOptions
 from lambda_image_constructs.option_types import SELF_PARSED, accepts, declared
 from lambda_image_constructs.repository import LambdaImageRepositoryOptions
 
@@ -204,7 +205,7 @@ def _factory(method: Callable[..., Any], **valid: Any) -> Callable[[Stack, str, 
 EVERY_OPTION = [
     *_wrong_rows(ImageFunctionOptions, _image_function, frozenset(REFUSED)),
     *_wrong_rows(LambdaImageRepositoryOptions, _repository),
-    *_wrong_rows(LambdaImage.__init__, _image),
+    *_wrong_rows(LambdaImageOptions, _image),
     *_wrong_rows(RegistryScanning.__init__, _scanning),
     *_wrong_rows(ImageSource.from_image_uri, _factory(ImageSource.from_image_uri,
                                                        image_uri=IMAGE_URI)),

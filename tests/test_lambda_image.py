@@ -344,3 +344,33 @@ def test_image_function_refuses_other_architecture_names_the_same_way() -> None:
         )
     (problem,) = raised.value.problems
     assert problem.field == "architecture" and "write 'arm64'" in str(problem)
+
+
+def test_a_misspelt_option_is_refused_with_the_closest_one() -> None:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        LambdaImage(
+            image_stack(new_app()),
+            "Image",
+            directory=SAMPLES / "python-aws-base",
+            architecture="arm64",
+            build_arg={"X": "1"},  # type: ignore[typeddict-unknown-key]
+        )
+    (problem,) = raised.value.problems
+    assert problem.field == "build_arg" and "did you mean 'build_args'?" in str(problem)
+
+
+def test_a_dockerfile_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    source = SAMPLES / "python-aws-base"
+    shutil.copytree(source, tmp_path / "image")
+    dockerfile = tmp_path / "image" / "Dockerfile"
+    dockerfile.write_bytes(b"\xef\xbb\xbf" + dockerfile.read_bytes())
+    image = LambdaImage(
+        image_stack(new_app()), "Image", directory=tmp_path / "image", architecture="arm64"
+    )
+    assert image.dockerfile_report.findings == ()
+
+
+def test_a_missing_directory_option_is_our_error() -> None:
+    with pytest.raises(LambdaImageValidationError) as raised:
+        LambdaImage(image_stack(new_app()), "Image", architecture="arm64")  # type: ignore[call-arg]
+    assert [p.field for p in raised.value.problems] == ["directory"]

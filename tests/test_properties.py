@@ -33,6 +33,7 @@ from lambda_image_constructs import (
     RegistryScanning,
 )
 from lambda_image_constructs.function.options import REFUSED, ImageFunctionOptions
+from lambda_image_constructs.image import LambdaImageOptions
 from lambda_image_constructs.local.cli import main as lambda_images
 from lambda_image_constructs.option_types import declared
 from lambda_image_constructs.repository import LambdaImageRepositoryOptions
@@ -120,7 +121,7 @@ CONSTRUCTORS: dict[str, tuple[Callable[[Stack, dict[str, Any]], Any], list[str]]
         sorted(set(declared(ImageFunctionOptions).hints) - {"image"} | set(REFUSED)),
     ),
     "LambdaImageRepository": (_repository, sorted(declared(LambdaImageRepositoryOptions).hints)),
-    "LambdaImage": (_image, sorted(set(declared(LambdaImage.__init__).hints) - {"directory"})),
+    "LambdaImage": (_image, sorted(set(declared(LambdaImageOptions).hints) - {"directory"})),
     "RegistryScanning": (_scanning, sorted(declared(RegistryScanning.__init__).hints)),
     "ImageSource.from_image_uri": (_source, ["image_uri", "architecture"]),
     "Deployment.canary": (_deployment, sorted(declared(Deployment.canary).hints)),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,14 +13,10 @@ from lambda_image_constructs import LambdaImage, LambdaImageRepository
 from lambda_image_constructs.compliance import write_acknowledgements_into_templates
 
 from .config import AppConfig, ConsumerAccountSpec, FunctionSpec, RepositorySpec
+from .config.values import stack_id as stack_id
 from .image_function_stack import ImageFunctionStack
 from .image_repository_stack import ImageRepositoryStack
 from .image_stack import ImageStack
-
-
-def stack_id(name: str) -> str:
-    """A construct/stack ID from a repository or account name (``platform/x`` -> ``platform-x``)."""
-    return re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-")
 
 
 class ImageAccountStage(Stage):

@@ -10,10 +10,11 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from lambda_image_constructs.errors import Problems
+from lambda_image_constructs.limits import partition_of
 
 from .keys import told_at
 from .models import FunctionSpec, with_defaults
-from .values import AccountId, NonEmpty, Region
+from .values import AccountId, NonEmpty, Region, stack_id
 
 
 def _section(document: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
@@ -49,13 +50,34 @@ def _unique(problems: Problems, named: list[tuple[str, str | None]], what: str) 
         seen.setdefault(name, path)
 
 
+Section = list[tuple[str, Mapping[str, Any]]]
+
+
 def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
+    """Every problem of how the document's parts relate, added to ``problems``."""
     repositories = _section(document, "repositories")
     images = _section(document, "images")
     consumers = _section(document, "consumerAccounts")
     image_account = document.get("imageAccount")
     image_account = image_account if isinstance(image_account, Mapping) else {}
     image_region = _text(image_account, "region", Region)
+    _cross_check_names(problems, repositories, images, consumers)
+    repository_by_name = {n: r for _, r in repositories if (n := _text(r, "name"))}
+    image_by_name = {n: i for _, i in images if (n := _text(i, "name"))}
+    for path, consumer in consumers:
+        _cross_check_consumer(
+            problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
+        )
+    pipeline = document.get("pipeline")
+    if isinstance(pipeline, Mapping):
+        _cross_check_pipeline(problems, pipeline, consumers, image_account, image_region)
+    _cross_check_regions(problems, repositories, image_region)
+
+
+def _cross_check_names(
+    problems: Problems, repositories: Section, images: Section, consumers: Section
+) -> None:
+    """Names are unique, and every name used is one given."""
     _unique(problems, [(f"{p}.name", _text(r, "name")) for p, r in repositories], "repository name")
     _unique(problems, [(f"{p}.name", _text(i, "name")) for p, i in images], "image name")
     _unique(
@@ -66,8 +88,17 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
         [(f"{p}.account", _text(c, "account", AccountId)) for p, c in consumers],
         "consumer account ID",
     )
-    repository_by_name = {n: r for _, r in repositories if (n := _text(r, "name"))}
-    image_by_name = {n: i for _, i in images if (n := _text(i, "name"))}
+    repository_names = sorted(n for _, r in repositories if (n := _text(r, "name")))
+    first_path: dict[str, str] = {}  # each name once: a name given twice is reported above
+    for path, repository in repositories:
+        if (name := _text(repository, "name")) and name not in first_path:
+            first_path[name] = f"{path}.name"
+    _unique(
+        problems,
+        [(path, stack_id(name)) for name, path in first_path.items()],
+        "stack ID once each run of characters other than letters, digits and '-' is a '-'"
+        " (another repository's name differs only in those)",
+    )
     consumer_names = sorted(n for _, c in consumers if (n := _text(c, "name")))
     for path, repository in repositories:
         listed = repository.get("consumers")
@@ -80,46 +111,29 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
                 )
     for path, image in images:
         named = _text(image, "repository")
-        if named and named not in repository_by_name:
+        if named and named not in repository_names:
             problems.add(
-                f"{path}.repository",
-                named,
-                f"must name one of repositories: {sorted(repository_by_name)}",
+                f"{path}.repository", named, f"must name one of repositories: {repository_names}"
             )
-    for path, consumer in consumers:
-        _cross_check_consumer(
-            problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
-        )
-    pipeline = document.get("pipeline")
-    if isinstance(pipeline, Mapping):
-        numbers = {c.get("wave", 1) for _, c in consumers}
-        for path, wave in _section(pipeline, "waves"):
-            if isinstance(wave.get("wave"), int) and wave["wave"] not in numbers:
-                problems.add(
-                    f"pipeline.{path}.wave",
-                    wave["wave"],
-                    f"must be a wave of consumerAccounts: {sorted(numbers)}",
-                )
-    for path, repository in repositories:
-        listed = repository.get("regions")
-        if isinstance(listed, list) and image_region in listed:
+
+
+def _cross_check_pipeline(
+    problems: Problems,
+    pipeline: Mapping[str, Any],
+    consumers: Section,
+    image_account: Mapping[str, Any],
+    image_region: str | None,
+) -> None:
+    numbers = {c.get("wave", 1) for _, c in consumers}
+    for path, wave in _section(pipeline, "waves"):
+        if isinstance(wave.get("wave"), int) and wave["wave"] not in numbers:
             problems.add(
-                f"{path}.regions",
-                image_region,
-                "must list only Regions other than the"
-                " image account's, where the repository is anyway",
+                f"pipeline.{path}.wave",
+                wave["wave"],
+                f"must be a wave of consumerAccounts: {sorted(numbers)}",
             )
-        _unique(
-            problems,
-            [
-                (f"{path}.regions[{i}]", r)
-                for i, r in enumerate(listed if isinstance(listed, list) else [])
-                if isinstance(r, str)
-            ],
-            "Region",
-        )
     account, region = _text(image_account, "account", AccountId), image_region
-    if isinstance(pipeline, Mapping) and account and region:
+    if account and region:
         where = (_text(pipeline, "account", AccountId), _text(pipeline, "region", Region) or region)
         if where[0] and where != (account, region):
             problems.add(
@@ -129,6 +143,32 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
                 " stack holds the image repositories so that they exist before the pipeline"
                 " publishes images into them",
             )
+
+
+def _cross_check_regions(
+    problems: Problems, repositories: Section, image_region: str | None
+) -> None:
+    """A repository's more Regions: other than the image Region, each once, in its partition."""
+    home_partition = partition_of(image_region)[0] if image_region else None
+    for path, repository in repositories:
+        listed = repository.get("regions")
+        regions = [r for r in (listed if isinstance(listed, list) else []) if isinstance(r, str)]
+        if image_region in regions:
+            problems.add(
+                f"{path}.regions",
+                image_region,
+                "must list only Regions other than the"
+                " image account's, where the repository is anyway",
+            )
+        _unique(problems, [(f"{path}.regions[{i}]", r) for i, r in enumerate(regions)], "Region")
+        for index, region in enumerate(regions):
+            if home_partition and partition_of(region)[0] != home_partition:
+                problems.add(
+                    f"{path}.regions[{index}]",
+                    region,
+                    f"must be in the image Region's partition ({home_partition}): partitions"
+                    " share no accounts",
+                )
 
 
 def _cross_check_consumer(

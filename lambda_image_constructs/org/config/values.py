@@ -45,10 +45,11 @@ def _pattern(regex: str, accepted: str) -> AfterValidator:
     return checked(check)
 
 
-def _from(low: int, high: int) -> AfterValidator:
+def _from(low: int, high: int, unit: str = "") -> AfterValidator:
+    """The construct's range check (``function_validation.check_range``), its words too."""
+
     def check(problems: Problems, field: str, value: Any) -> None:
-        if not low <= value <= high:
-            problems.add(field, value, f"must be a whole number from {low:,} to {high:,}")
+        function_validation.check_range(problems, field, value, (low, high), unit)
 
     return checked(check)
 
@@ -61,6 +62,11 @@ def _bounds(low: int, high: int) -> Any:
 def _schema_pattern(regex: str) -> Any:
     # For the schema only: _pattern gives the error its words.
     return Field(json_schema_extra={"pattern": f"^{regex}$"})
+
+
+def stack_id(name: str) -> str:
+    """A construct/stack ID from a repository or account name (``platform/x`` -> ``platform-x``)."""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-")
 
 
 ACCOUNT_ID = limits.ACCOUNT_ID.pattern
@@ -106,23 +112,23 @@ OrganizationId = Annotated[
     _schema_pattern(limits.ORGANIZATION_ID.pattern),
 ]
 NonEmpty = Annotated[StrictStr, Field(min_length=1)]
-MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB), _bounds(*limits.MEMORY_MB)]
+MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB, "MB"), _bounds(*limits.MEMORY_MB)]
 EphemeralStorageSize = Annotated[
-    StrictInt, _from(*limits.EPHEMERAL_STORAGE_MB), _bounds(*limits.EPHEMERAL_STORAGE_MB)
+    StrictInt, _from(*limits.EPHEMERAL_STORAGE_MB, "MB"), _bounds(*limits.EPHEMERAL_STORAGE_MB)
 ]
 TimeoutSeconds = Annotated[
-    StrictInt, _from(*limits.TIMEOUT_SECONDS), _bounds(*limits.TIMEOUT_SECONDS)
+    StrictInt, _from(*limits.TIMEOUT_SECONDS, "seconds"), _bounds(*limits.TIMEOUT_SECONDS)
 ]
 ReservedConcurrency = Annotated[
     StrictInt, _from(*limits.RESERVED_CONCURRENCY), _bounds(*limits.RESERVED_CONCURRENCY)
 ]
 Wave = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
 Percent = Annotated[
-    StrictInt, _from(*limits.DEPLOYMENT_PERCENT), _bounds(*limits.DEPLOYMENT_PERCENT)
+    StrictInt, _from(*limits.DEPLOYMENT_PERCENT, "percent"), _bounds(*limits.DEPLOYMENT_PERCENT)
 ]
 Minutes = Annotated[
     StrictInt,
-    _from(*limits.DEPLOYMENT_INTERVAL_MINUTES),
+    _from(*limits.DEPLOYMENT_INTERVAL_MINUTES, "minutes"),
     _bounds(*limits.DEPLOYMENT_INTERVAL_MINUTES),
 ]
 ProvisionedConcurrency = Annotated[
