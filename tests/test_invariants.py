@@ -125,6 +125,10 @@ INVARIANTS: list[tuple[str, Callable[[Stack], Any], str, str]] = [
      "ephemeral_storage_size", "512.5 MiB"),
     ("grantee not grantable", lambda stack: repository()(stack).grant_pull("arn:aws:iam::1:root"),
      "grantee", "'arn:aws:iam::1:root'"),
+    ("image None", lambda stack: ImageFunction(stack, "Fn", image=None, architecture="arm64"),
+     "image", "must be given: an ImageSource"),
+    ("asset None", lambda stack: ImageSource.from_asset(None), "image",
+     "must be given: a LambdaImage"),
     ("consumers as one string", lambda stack: repository()(stack).add_consumer_accounts(
         CONSUMER_A), "consumers", repr(CONSUMER_A)),
 ]  # fmt: skip
