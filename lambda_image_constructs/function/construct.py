@@ -32,7 +32,7 @@ from .acknowledgements import Acknowledger
 from .asset_metadata import add_asset_metadata
 from .options import REFUSED, ImageFunctionOptions, with_defaults
 from .places import Place, place_of, stage_of
-from .sources import ResolvedImage
+from .sources import ImageSource, ResolvedImage
 
 IMAGE_TAG_WARNING = "lambda-image-constructs:image-referenced-by-tag"
 UNCHECKED_TOKEN_WARNING = "lambda-image-constructs:unchecked-token"
@@ -81,9 +81,10 @@ class ImageFunction(lambda_.Function):
         o = with_defaults(options)
         problems, unchecked = Problems(), cast(list[str], [])
         checks.check_names(problems, options)
-        image = o["image"].resolve(scope, problems) if "image" in options else None
-        if "image" not in options:
-            problems.add("image", None, "must be given (an ImageSource)")
+        source = options.get("image")
+        image = source.resolve(scope, problems) if isinstance(source, ImageSource) else None
+        if not isinstance(source, ImageSource):
+            problems.add("image", checks.brief(source), "must be an ImageSource (from_asset, ...)")
         architecture = checks.check_architecture(problems, o, image)
         storage_mb = checks.check_settings(problems, unchecked, o)
         checks.check_network(problems, o)
