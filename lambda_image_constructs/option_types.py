@@ -24,7 +24,7 @@ import typing
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
+from typing import Any, Literal, NamedTuple, Union, cast, get_args, get_origin
 
 from .errors import Problems
 from .tokens import is_unresolved
@@ -123,7 +123,8 @@ def _aliases() -> dict[str, Any]:
     from . import architecture
 
     namespace = {**vars(architecture), "aws_lambda": aws_lambda}
-    return {"ImageArchitecture": eval(architecture.ImageArchitecture, namespace)}
+    text = cast(str, architecture.ImageArchitecture)  # a string at run time: the alias is quoted
+    return {"ImageArchitecture": eval(text, namespace)}
 
 
 # Options a construct parses itself from any value, with a message of its own (the Lambda name
