@@ -25,8 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from importlib import resources
+from pathlib import Path
 
 from dockerfile_parse import DockerfileParser
+
+from .errors import Problems, shown
 
 
 class BaseKind(Enum):
@@ -275,10 +278,94 @@ def _mentions_runtime_interface_client(text: str) -> bool:
     return any(client in text for client in RUNTIME_INTERFACE_CLIENTS)
 
 
+def _installs_or_runs_client(instruction: Mapping[str, object]) -> bool:
+    """An instruction that installs, copies or runs a runtime interface client: a command of a
+    RUN that names one (not one that only prints its name), or COPY, ADD, ENTRYPOINT, CMD."""
+    kind, value = instruction["instruction"], str(instruction["value"])
+    if kind in ("COPY", "ADD", "ENTRYPOINT", "CMD"):
+        return _mentions_runtime_interface_client(value)
+    if kind != "RUN":
+        return False
+    commands = _SHELL_SEPARATORS.split(value)
+    return any(
+        _mentions_runtime_interface_client(command) and command.split()[0] not in _PRINTING_COMMANDS
+        for command in commands
+        if command.split()
+    )
+
+
+def _platform_findings(chain: list[_Stage], platform: str | None) -> list[Finding]:
+    """Stages Lambda runs that pin another platform, build for the build machine's
+    ($BUILDPLATFORM), or start from a base whose tag names the other architecture."""
+    found: list[Finding] = []
+    other = _OTHER_ARCHITECTURE_TAG.get(platform or "")
+    for stage in chain if platform else ():
+        pinned, line = stage.platform, f"FROM {stage.base}"
+        if pinned and "BUILDPLATFORM" in pinned:
+            why = "builds for the machine that runs the build ($BUILDPLATFORM), not the function"
+            found.append(Finding(PLATFORM, stage.line, f"FROM --platform={pinned}", why))
+        elif pinned and "$" not in pinned and pinned != platform:
+            found.append(Finding(PLATFORM, stage.line, f"FROM --platform={pinned} {stage.base}",
+                                 f"pins the platform {pinned!r}, but the image is built for"
+                                 f" {platform!r}; the stage Lambda runs must match the"
+                                 " function's architecture"))  # fmt: skip
+        tag = _image_repository_and_tag(stage.base)[1] or ""
+        if other is not None and other.search(tag):
+            found.append(Finding(PLATFORM, stage.line, line,
+                                 f"is a base built for another architecture (its tag {tag!r}),"
+                                 f" but the image is built for {platform!r}"))  # fmt: skip
+    return found
+
+
+# A tag naming an architecture, by the platform it is not for.
+_OTHER_ARCHITECTURE_TAG = {
+    "linux/arm64": re.compile(r"(^|[-_.])(x86_64|x86-64|amd64)($|[-_.])", re.IGNORECASE),
+    "linux/amd64": re.compile(r"(^|[-_.])(arm64|aarch64|arm64v8)($|[-_.])", re.IGNORECASE),
+}
+_SHELL_SEPARATORS = re.compile(r"&&|\|\||;|\||\n")
+_PRINTING_COMMANDS = frozenset({"echo", "printf", "true", ":", "#"})
+# Linux's MAX_ARG_STRLEN: one --build-arg KEY=VALUE is one argument of the build command.
+BUILD_ARG_MAX_BYTES = 131_072
+BUILD_ARGS_MAX_BYTES = 1_048_576
+# The CDK bootstrap qualifier: part of the bootstrap bucket's name, so lowercase (CDK: at most
+# 10 alphanumeric characters).
+BOOTSTRAP_QUALIFIER = re.compile(r"[a-z0-9]{1,10}")
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (symbolic links followed) lies within ``folder``."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def check_build_args(problems: Problems, build_args: Mapping[str, str] | None) -> None:
+    """Each ``--build-arg`` fits one command-line argument, and all of them the command line."""
+    total = 0
+    for key, value in (build_args or {}).items():
+        size = len(f"{key}={value}".encode())
+        total += size
+        if size > BUILD_ARG_MAX_BYTES:
+            problems.add(f"build_args[{shown(key)}]", f"{size:,} bytes",
+                         f"must be at most {BUILD_ARG_MAX_BYTES:,} bytes as KEY=VALUE, one"
+                         " command-line argument of the build")  # fmt: skip
+    if total > BUILD_ARGS_MAX_BYTES:
+        problems.add("build_args", f"{total:,} bytes",
+                     f"must be at most {BUILD_ARGS_MAX_BYTES:,} bytes together")  # fmt: skip
+
+
+def check_qualifier(problems: Problems, qualifier: object) -> None:
+    """A CDK bootstrap qualifier, when one is given."""
+    if qualifier is not None and not (
+        isinstance(qualifier, str) and BOOTSTRAP_QUALIFIER.fullmatch(qualifier)
+    ):
+        problems.add("qualifier", qualifier,
+                     "must be a CDK bootstrap qualifier: 1 to 10 lowercase letters and digits,"
+                     " as given to cdk bootstrap --qualifier")  # fmt: skip
+
+
 def _ships_runtime_interface_client(chain: list[_Stage], context_files: Mapping[str, str]) -> bool:
     for stage in chain:
         for instruction in stage.instructions:
-            if _mentions_runtime_interface_client(str(instruction["value"])):
+            if _installs_or_runs_client(instruction):
                 return True
     return any(
         DEPENDENCY_MANIFEST.search(path) and _mentions_runtime_interface_client(text)
@@ -342,18 +429,7 @@ def _base_findings(
         findings.append(
             Finding(LINUX_ONLY, root.line, from_line, "is a Windows base; Lambda runs Linux only")
         )
-    for stage in chain if platform else ():
-        pinned = stage.platform
-        if pinned and "$" not in pinned and pinned != platform:
-            findings.append(
-                Finding(
-                    PLATFORM,
-                    stage.line,
-                    f"FROM --platform={pinned} {stage.base}",
-                    f"pins the platform {pinned!r}, but the image is built for {platform!r};"
-                    " the stage Lambda runs must match the function's architecture",
-                )
-            )
+    findings.extend(_platform_findings(chain, platform))
     lifecycle = RUNTIME_LIFECYCLE.get(runtime or "")
     if lifecycle and lifecycle.deprecated <= (today or date.today()):
         blocked = (

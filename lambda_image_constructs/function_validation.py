@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problems
+from .invariants import whole_mebibytes
 from .limits import (
     DESCRIPTION_MAX_CHARS,
     ENVIRONMENT_KEY,
@@ -141,7 +142,11 @@ def check_image_config(
             )
 
 
-def check_environment(problems: Problems, environment: Mapping[str, str] | None) -> None:
+def check_environment(
+    problems: Problems, environment: Mapping[str, str] | None, unchecked: list[str] | None = None
+) -> None:
+    """Lambda's key pattern, its reserved keys, and 4 KB for all variables; a key that is a
+    token (known at deploy time) is noted in ``unchecked``, as aws-cdk-lib accepts it."""
     if environment is None:
         return
     if not isinstance(environment, Mapping):
@@ -150,6 +155,10 @@ def check_environment(problems: Problems, environment: Mapping[str, str] | None)
     size = 0
     for key, value in environment.items():
         field = f"environment[{key!r}]"
+        if isinstance(key, str) and is_unresolved(key):
+            if unchecked is not None:
+                unchecked.append(f"{field} (a token)")
+            continue
         if not isinstance(key, str) or not ENVIRONMENT_KEY.fullmatch(key):
             problems.add(
                 field,
@@ -213,7 +222,7 @@ def size_in_mb(problems: Problems, unchecked: list[str], field: str, value: Any)
             unchecked.append(field)
             return None
         try:
-            return int(value.to_mebibytes())
+            return whole_mebibytes(problems, field, value.to_mebibytes())
         except RuntimeError:
             problems.add(
                 field,

@@ -31,9 +31,10 @@ from typing_extensions import Unpack
 from . import dockerfile_checks
 from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
+from .option_types import check_arguments
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
-from .validation import check_option_names
+from .validation import check_repository_name
 
 # Never part of an image's build context or asset hash: caches and local environments that
 # differ between machines and checkouts (Docker ignore syntax).
@@ -67,6 +68,10 @@ def image_publishing_synthesizer(
     deployed first (``LambdaImage`` adds that stack dependency), and let the CDK publishing role
     push with ``LambdaImageRepository.allow_cdk_asset_publishing``.
     """
+    problems = Problems()
+    check_repository_name(problems, "repository_name", repository_name)
+    dockerfile_checks.check_qualifier(problems, qualifier)
+    problems.raise_if_any("image_publishing_synthesizer")
     return DefaultStackSynthesizer(
         image_assets_repository_name=repository_name, qualifier=qualifier
     )
@@ -207,6 +212,8 @@ def _read_dockerfile(problems: Problems, options: LambdaImageOptions) -> tuple[P
         problems.add("directory", directory, "must be an existing build context folder")
     elif not dockerfile.is_file():
         problems.add("file", file, f"must be a Dockerfile inside {path}")
+    elif not dockerfile_checks.inside(dockerfile, path):
+        problems.add("file", file, f"must be a Dockerfile inside the build context {path}")
     else:
         try:
             return path, dockerfile, dockerfile.read_bytes().decode("utf-8-sig")
@@ -224,6 +231,7 @@ def _check_build_args(problems: Problems, options: LambdaImageOptions) -> None:
     for key, value in {**(options.get("build_args") or {}), "target": target}.items():
         if is_unresolved(value) or is_unresolved(key):
             problems.add(f"build_args[{key!r}]", value, "must be known at synth, not a token")
+    dockerfile_checks.check_build_args(problems, options.get("build_args"))
 
 
 class LambdaImage(Construct):
@@ -244,8 +252,8 @@ class LambdaImage(Construct):
     def __init__(self, scope: Construct, id: str, **options: Unpack[LambdaImageOptions]) -> None:
         """See ``LambdaImageOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
+        check_arguments(f"LambdaImage {self.node.path}", LambdaImageOptions, options)
         problems = Problems()
-        check_option_names(problems, options, LambdaImageOptions)
         parsed = parse_architecture(problems, "architecture", options.get("architecture"))
         path, dockerfile, text = _read_dockerfile(problems, options)
         acknowledged = self._acknowledged(problems, options.get("acknowledgements", ()))

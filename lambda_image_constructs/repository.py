@@ -4,7 +4,7 @@ pull their images from."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypedDict, cast
@@ -24,8 +24,8 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 from typing_extensions import Unpack
 
-from . import policies
-from .errors import Problems
+from . import invariants, policies
+from .errors import LambdaImageValidationError, Problems
 from .limits import (
     LIFECYCLE_DAYS,
     LONGEST_PARTITION,
@@ -34,12 +34,12 @@ from .limits import (
     REPOSITORY_POLICY_MAX_CHARS,
     partition_of,
 )
+from .option_types import check_arguments
 from .tokens import is_unresolved
 from .validation import (
     check_account_id,
     check_function_name_pattern,
     check_int_range,
-    check_option_names,
     check_organization_id,
     check_repository_name,
     check_tag_exclusion_filter,
@@ -244,9 +244,11 @@ class LambdaImageRepository(Construct):
     ) -> None:
         """See ``LambdaImageRepositoryOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
+        check_arguments(
+            f"LambdaImageRepository {self.node.path}", LambdaImageRepositoryOptions, options
+        )
         settings: LambdaImageRepositoryOptions = {**REPOSITORY_DEFAULTS, **options}
         problems = Problems()
-        check_option_names(problems, options, LambdaImageRepositoryOptions)
         check_repository_name(problems, "repository_name", settings["repository_name"])
         consumers = self._normalise_consumers(
             problems, "consumer_accounts", settings["consumer_accounts"]
@@ -263,6 +265,7 @@ class LambdaImageRepository(Construct):
         self._extra_statements: list[dict[str, Any]] = []
         self._merge_consumers(consumers)
         self._check_size(problems, "consumer_accounts")
+        self._check_invariants(problems, "same_account_source_arn_condition", settings)
         problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
 
         repository = self._make_repository(settings)
@@ -364,6 +367,10 @@ class LambdaImageRepository(Construct):
 
     def add_consumer_accounts(self, consumers: Sequence[str | ConsumerAccount]) -> None:
         """Add several consumer accounts at once (one policy render for all of them)."""
+        subject = f"LambdaImageRepository {self.node.path}: add_consumer_accounts"
+        check_arguments(
+            subject, LambdaImageRepository.add_consumer_accounts, {"consumers": consumers}
+        )
         problems = Problems()
         for copy in getattr(self, "regional_copies", {}).values():
             copy.add_consumer_accounts(consumers)
@@ -373,6 +380,7 @@ class LambdaImageRepository(Construct):
         self._merge_consumers(normalised)
         size_problems = Problems()
         self._check_size(size_problems, "consumer_accounts")
+        self._check_invariants(size_problems, "consumer_accounts")
         if size_problems:
             self._consumers = previous
             size_problems.raise_if_any(
@@ -417,12 +425,18 @@ class LambdaImageRepository(Construct):
 
     def grant_pull(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a CI role, for example) pull images."""
-        return self.repository.grant_pull(grantee)
+        grant = self._through_cdk  # the grantee checked, our error raised as ours
+        return grant(
+            LambdaImageRepository.grant_pull, grantee, lambda: self.repository.grant_pull(grantee)
+        )
 
     def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` push images; for a principal without an identity policy of ours
         (an ``ArnPrincipal``), the grant is a statement of this repository's policy."""
-        return self.repository.grant_push(grantee)
+        grant = self._through_cdk
+        return grant(
+            LambdaImageRepository.grant_push, grantee, lambda: self.repository.grant_push(grantee)
+        )
 
     def allow_cdk_asset_publishing(self, *, qualifier: str | None = None) -> str:
         """Let the CDK bootstrap image-publishing role of this account and Region push images
@@ -532,14 +546,49 @@ class LambdaImageRepository(Construct):
             " organization_id='o-...' instead of listing every account",
         )
 
+    def _check_invariants(
+        self, problems: Problems, field: str, settings: LambdaImageRepositoryOptions | None = None
+    ) -> None:
+        policy = policies.build_repository_policy(self._policy_inputs())
+        if policy is not None and "{Token[" in json.dumps(policy):
+            policy = self._stack.resolve(policy)  # a grant's principal (a service's name)
+        shared = bool(self._consumers or self._organization_id)
+        invariants.check_repository_policy(problems, field, policy, shared=shared)
+        if settings is not None:  # what the constructor is given
+            key = settings.get("encryption_key")
+            invariants.check_same_region(problems, "encryption_key", key, self._region)
+            invariants.claim_name(problems, "repository_name", self, kind="ECR repository",
+                                  name=settings.get("repository_name"),
+                                  account=self._account, region=self._region)  # fmt: skip
+
+    def _through_cdk(
+        self, method: Callable[..., Any], grantee: Any, grant: Callable[[], iam.Grant]
+    ) -> iam.Grant:
+        # aws-cdk-lib adds a grant's statement through a callback into Python, where our error
+        # reaches jsii and comes back wrapped: raise it as it was.
+        subject = f"LambdaImageRepository {self.node.path}: {method.__name__}"
+        check_arguments(subject, method, {"grantee": grantee})
+        self._refused: LambdaImageValidationError | None = None
+        try:
+            return grant()
+        except RuntimeError:
+            if self._refused is not None:
+                raise self._refused from None
+            raise
+
     def _add_statement_json(self, statement: Mapping[str, Any]) -> None:
         self._extra_statements.append(dict(statement))
         problems = Problems()
         self._check_size(problems, "consumer_accounts")
+        self._check_invariants(problems, "grant (a statement of the repository policy)")
         if problems:
-            # A grant must not push a policy that fitted over ECR's limit at deploy time.
+            # A grant must not push a policy that fitted over ECR's limit at deploy time, nor
+            # break a safety invariant.
             self._extra_statements.pop()
-            problems.raise_if_any(f"LambdaImageRepository {self.node.path}: adding a statement")
+            self._refused = LambdaImageValidationError(
+                f"LambdaImageRepository {self.node.path}: adding a statement", list(problems)
+            )
+            raise self._refused
         self._render()
 
     def _make_regional_copies(

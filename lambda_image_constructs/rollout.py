@@ -24,6 +24,7 @@ from .errors import Problems
 from .limits import DEPLOYMENT_INTERVAL_MINUTES as INTERVAL_MINUTES
 from .limits import DEPLOYMENT_PERCENT as PERCENT
 from .limits import UTILIZATION_TARGET
+from .option_types import check_arguments
 from .roles import DeploymentRole
 from .tokens import is_unresolved
 
@@ -83,6 +84,8 @@ class Deployment:
         *, percent: int, interval: Duration | int, **options: Unpack[DeploymentOptions]
     ) -> Deployment:
         """``percent`` of the traffic to the new version, the rest ``interval`` later."""
+        given = {"percent": percent, "interval": interval, **options}
+        check_arguments("Deployment.canary", Deployment.canary, given)
         return Deployment._of("canary", percent, interval, None, options)
 
     @staticmethod
@@ -90,11 +93,14 @@ class Deployment:
         *, percent: int, interval: Duration | int, **options: Unpack[DeploymentOptions]
     ) -> Deployment:
         """``percent`` more of the traffic to the new version every ``interval``."""
+        given = {"percent": percent, "interval": interval, **options}
+        check_arguments("Deployment.linear", Deployment.linear, given)
         return Deployment._of("linear", percent, interval, None, options)
 
     @staticmethod
     def all_at_once(**options: Unpack[DeploymentOptions]) -> Deployment:
         """All traffic at once, still with hooks, alarms and rollback."""
+        check_arguments("Deployment.all_at_once", Deployment.all_at_once, options)
         return Deployment._of("all-at-once", None, None, None, options)
 
     @staticmethod
@@ -102,6 +108,8 @@ class Deployment:
         config: codedeploy.ILambdaDeploymentConfig, **options: Unpack[DeploymentOptions]
     ) -> Deployment:
         """Any of aws-cdk-lib's ``LambdaDeploymentConfig``s."""
+        given = {"config": config, **options}
+        check_arguments("Deployment.with_config", Deployment.with_config, given)
         return Deployment._of("custom", None, None, config, options)
 
     @staticmethod

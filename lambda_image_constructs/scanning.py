@@ -13,6 +13,7 @@ from constructs import Construct, IConstruct
 
 from .errors import Problems
 from .limits import REPOSITORY_FILTER, REPOSITORY_FILTER_MAX_CHARS
+from .option_types import check_arguments
 from .tokens import is_unresolved
 
 ScanType = Literal["BASIC", "ENHANCED"]
@@ -58,6 +59,9 @@ class RegistryScanning(Construct):
             characters. Default: every repository.
         """
         super().__init__(scope, id)
+        given = {"scan_type": scan_type, "frequency": frequency,
+                 "repository_filters": repository_filters}  # fmt: skip
+        check_arguments(f"RegistryScanning {self.node.path}", RegistryScanning.__init__, given)
         problems = Problems()
         if scan_type not in FREQUENCIES:
             problems.add("scan_type", scan_type, f"must be one of {sorted(FREQUENCIES)}")

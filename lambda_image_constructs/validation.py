@@ -7,8 +7,6 @@ checked at deploy time.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
 from typing import Any
 
 from .errors import Problems
@@ -85,16 +83,3 @@ def check_tag_exclusion_filter(problems: Problems, field: str, value: Any) -> No
             value,
             "must be a tag wildcard pattern of 1 to 128 letters, digits, '.', '_', '-' and '*'",
         )
-
-
-def check_option_names(problems: Problems, given: Mapping[str, Any], declared: type) -> None:
-    """Each keyword in ``given`` is an option ``declared`` (a ``TypedDict``) holds: a misspelt
-    option taken through ``**options`` would otherwise be ignored without a word."""
-    known = sorted(
-        {*getattr(declared, "__optional_keys__", ()), *getattr(declared, "__required_keys__", ())}
-    )
-    for name, value in given.items():
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"the options are {known}"
-            problems.add(name, value, f"is not an option; {hint}")

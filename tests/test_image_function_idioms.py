@@ -361,16 +361,16 @@ def test_options_lambda_refuses_for_images_are_refused_by_us(option: str, value:
     ("options", "field", "words"),
     [
         ({"timeout": Duration.millis(1500)}, "timeout", "whole number of seconds"),
-        ({"timeout": "30"}, "timeout", "aws_cdk.Duration or a whole number"),
-        ({"timeout": None}, "timeout", "aws_cdk.Duration or a whole number"),
+        ({"timeout": "30"}, "timeout", "a Duration (e.g. Duration.seconds(30)) or a whole number"),
+        ({"timeout": None}, "timeout", "a Duration (e.g. Duration.seconds(30)) or a whole number"),
         ({"timeout": Duration.minutes(16)}, "timeout", "between 1 and 900"),
-        ({"ephemeral_storage_size": None}, "ephemeral_storage_size", "aws_cdk.Size"),
+        ({"ephemeral_storage_size": None}, "ephemeral_storage_size", "a Size"),
         ({"ephemeral_storage_size": Size.gibibytes(11)}, "ephemeral_storage_size", "10,240"),
-        ({"reserved_concurrent_executions": True}, "reserved_concurrent_executions", "between"),
+        ({"reserved_concurrent_executions": True}, "reserved_concurrent_executions", "whole"),
         ({"reserved_concurrent_executions": 10**12}, "reserved_concurrent_executions", "between"),
         ({"retry_attempts": 3}, "retry_attempts", "between 0 and 2"),
         ({"max_event_age": Duration.seconds(30)}, "max_event_age", "between 60"),
-        ({"security_groups": [object()]}, "security_groups", "needs vpc"),
+        ({"security_groups": [object()]}, "security_groups[0]", "an aws_ec2.ISecurityGroup"),
         (
             {
                 "snap_start": lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,

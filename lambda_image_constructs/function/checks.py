@@ -86,7 +86,7 @@ def check_settings(problems: Problems, unchecked: list[str], o: ImageFunctionOpt
             brief(o["tracing"]),
             "must be an aws_lambda.Tracing (ACTIVE, PASS_THROUGH or DISABLED)",
         )
-    validate.check_environment(problems, o.get("environment"))
+    validate.check_environment(problems, o.get("environment"), unchecked)
     memory = o["memory_size"]
     if memory is None:
         low, high = limits.MEMORY_MB

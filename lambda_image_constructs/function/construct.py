@@ -18,9 +18,11 @@ from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
 from .. import function_validation as validate
+from .. import invariants
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
+from ..option_types import SELF_PARSED, check_arguments
 from ..rollout import DEFAULT_ALIAS, default_alarms, deployment_group
 from ..tokens import is_unresolved
 from . import acknowledgements as ack
@@ -28,7 +30,7 @@ from . import checks
 from . import companions as made
 from .acknowledgements import Acknowledger
 from .asset_metadata import add_asset_metadata
-from .options import ImageFunctionOptions, with_defaults
+from .options import REFUSED, ImageFunctionOptions, with_defaults
 from .places import Place, place_of, stage_of
 from .sources import ImageSource, ResolvedImage
 
@@ -70,6 +72,12 @@ class ImageFunction(lambda_.Function):
         """:param options: ``ImageFunctionOptions``: each option, its type and its default."""
         place = place_of(scope)
         path = place.child_path(id)
+        check_arguments(
+            f"ImageFunction {path}",
+            ImageFunctionOptions,
+            options,
+            ignore=REFUSED.keys() | SELF_PARSED,
+        )
         o = with_defaults(options)
         problems, unchecked = Problems(), cast(list[str], [])
         checks.check_names(problems, options)
@@ -82,6 +90,7 @@ class ImageFunction(lambda_.Function):
         checks.check_network(problems, o)
         checks.check_combinations(problems, o, storage_mb)
         ack.check_acknowledgements(problems, o.get("acknowledgements"))
+        invariants.check_function(problems, o, scope, path, place.account, place.region)
         if image is not None:
             checks.check_image_placement(
                 problems, image, architecture, place, o.get("function_name")

@@ -18,6 +18,7 @@ from .. import function_validation as validate
 from ..architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from ..errors import Problems
 from ..image import LambdaImage
+from ..option_types import check_arguments
 from ..repository import LambdaImageRepository
 from ..tokens import is_unresolved
 from .places import known, place_of, stack_of
@@ -52,6 +53,7 @@ class ImageSource(ABC):
     def from_asset(image: LambdaImage) -> ImageSource:
         """An image built by ``LambdaImage`` (published to its repository under its hash; a
         function in another of the repository's ``regions`` runs the copy there)."""
+        check_arguments("ImageSource.from_asset", ImageSource.from_asset, {"image": image})
         if image.regional_copies:
             return _RegionalAssetSource((image, *image.regional_copies.values()))
         return _AssetSource(image)
@@ -61,6 +63,8 @@ class ImageSource(ABC):
         """One image published in several Regions (a ``LambdaImage`` of the same build in a
         stack of each Region, into that Region's repository): each function runs the copy of
         its own Region, since Lambda only pulls from ECR in its own Region."""
+        check_arguments("ImageSource.from_regional_assets", ImageSource.from_regional_assets,
+                        {"images": images})  # fmt: skip
         return _RegionalAssetSource(tuple(images))
 
     @staticmethod
@@ -72,6 +76,9 @@ class ImageSource(ABC):
     ) -> ImageSource:
         """An image in a ``LambdaImageRepository`` or any ``IRepository``, by tag or by
         ``sha256:`` digest. ``architecture``: what the image was built for, when known."""
+        given = {"repository": repository, "tag_or_digest": tag_or_digest,
+                 "architecture": architecture}  # fmt: skip
+        check_arguments("ImageSource.from_repository", ImageSource.from_repository, given)
         return _RepositorySource(repository, tag_or_digest, architecture)
 
     @staticmethod
@@ -83,6 +90,8 @@ class ImageSource(ABC):
         """An image by URI, typically in another account:
         ``<account>.dkr.ecr.<region>.<url suffix>/<name>@sha256:<64 hex>``. A tag
         (``:<tag>``) is accepted with a warning, since tags can move."""
+        given = {"image_uri": image_uri, "architecture": architecture}
+        check_arguments("ImageSource.from_image_uri", ImageSource.from_image_uri, given)
         return _UriSource(image_uri, architecture)
 
     @abstractmethod

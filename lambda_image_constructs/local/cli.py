@@ -28,6 +28,7 @@ from pathlib import Path
 from types import FrameType
 
 from ..new_app import InitError, create
+from . import usage
 from .assembly import AssemblyError, find_function, read_json
 from .engine import Engine, EngineUnavailable, detect_engine
 from .runtime import (
@@ -204,14 +205,23 @@ def load_base_images(engine: Engine, archives: list[Path]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        argv = usage.checked_argv(sys.argv[1:] if argv is None else argv)
+    except usage.UsageError as error:
+        print(f"lambda-images: {error}", file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     # Every stop signal becomes an exception, so that the container of a run is removed on the
     # way out; SIGKILL cannot be caught: its leftovers are removed at the next start.
     previous = {s: signal.signal(s, _raise_interrupted) for s in CATCHABLE_STOPS[1:]}
     try:
+        usage.check_input_files(args)
         return _run(args)
-    except (AssemblyError, EngineUnavailable, InitError, LocalRunError) as error:
+    except (AssemblyError, EngineUnavailable, InitError, LocalRunError, usage.UsageError) as error:
         print(f"lambda-images: {error}", file=sys.stderr)
+        return 2
+    except usage.UNFORESEEN as error:  # bad input no command foresaw: still one line
+        print(f"lambda-images: {usage.describe(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("lambda-images: interrupted (SIGINT); nothing left running", file=sys.stderr)
