@@ -10,7 +10,7 @@ instead, by every construct alike: one spelling in the code and in the templates
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from .errors import Problems
 
@@ -37,7 +37,18 @@ class LambdaArchitecture(Enum):
 ArchitectureName = Literal["x86_64", "arm64"]
 ImageArchitecture: TypeAlias = "LambdaArchitecture | aws_lambda.Architecture | ArchitectureName"
 """What every ``architecture`` option takes: ``LambdaArchitecture``, ``aws_lambda.Architecture``
-or its Lambda name. Precise on purpose: ``mypy --strict`` catches ``architecture="arm65"``."""
+or its Lambda name. Precise on purpose: ``mypy --strict`` catches ``architecture="arm65"``.
+Quoted, so that importing it loads no jsii module; ``image_architecture_type()`` evaluates it."""
+
+
+def image_architecture_type() -> Any:
+    """``ImageArchitecture`` evaluated (importing aws-cdk-lib's Lambda module), for what reads
+    annotations at run time: the option checks and the API reference."""
+    from aws_cdk import aws_lambda
+
+    text = cast(str, ImageArchitecture)  # a string at run time: the alias is quoted
+    return eval(text, {**globals(), "aws_lambda": aws_lambda})
+
 
 _BY_NAME = {a.lambda_name: a for a in LambdaArchitecture}
 # Other names of the same CPUs, refused with the Lambda name to use instead.

@@ -24,7 +24,7 @@ import typing
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, NamedTuple, Union, cast, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from .errors import Problems
 from .tokens import is_unresolved
@@ -39,7 +39,8 @@ _NONE_TYPE = type(None)
 _DATA = (str, int, float, bytes, list, tuple, dict, set, frozenset)  # shown by their repr
 
 
-class Declared(NamedTuple):
+@dataclass(frozen=True)
+class Declared:
     """What a declaration says: each option's type and which options must be given."""
 
     hints: Mapping[str, Any]
@@ -118,13 +119,9 @@ def _hints(declaration: Any, *, include_extras: bool = False) -> dict[str, Any]:
 def _aliases() -> dict[str, Any]:
     """The library's type aliases written quoted (so that importing them loads no jsii
     module), evaluated: a quoted alias in a hint cannot be read otherwise."""
-    from aws_cdk import aws_lambda
-
     from . import architecture
 
-    namespace = {**vars(architecture), "aws_lambda": aws_lambda}
-    text = cast(str, architecture.ImageArchitecture)  # a string at run time: the alias is quoted
-    return {"ImageArchitecture": eval(text, namespace)}
+    return {"ImageArchitecture": architecture.image_architecture_type()}
 
 
 # Options a construct parses itself from any value, with a message of its own (the Lambda name

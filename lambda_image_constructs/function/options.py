@@ -200,8 +200,7 @@ OPTION_NAMES = frozenset(ImageFunctionOptions.__annotations__)
 def option_types() -> dict[str, Any]:
     """Each option's type (``typing.get_type_hints``), for checks that read them; the
     architecture alias, a string in architecture.py, evaluated there."""
-    text = cast(str, ImageArchitecture)  # a string at run time (the TypeAlias is quoted)
-    alias = eval(text, {**vars(architecture), "aws_lambda": lambda_})
+    alias = architecture.image_architecture_type()
     return get_type_hints(ImageFunctionOptions, localns={"ImageArchitecture": alias})
 
 
