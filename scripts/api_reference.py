@@ -55,7 +55,7 @@ def evaluate_quoted_aliases() -> None:
     quoted, evaluated = architecture.ImageArchitecture, architecture.image_architecture_type()
     for name in modules_of(PACKAGE):
         module = importlib.import_module(name)
-        if vars(module).get("ImageArchitecture") is quoted:
+        if module is not architecture and vars(module).get("ImageArchitecture") is quoted:
             module.ImageArchitecture = evaluated  # type: ignore[attr-defined]
 
 
