@@ -42,6 +42,7 @@ from .image import LambdaImage, _stage_path
 from .logical_ids import logical_id
 from .nag.pack import note_acknowledged
 from .nag.rules.common import IMAGE_PLATFORM_METADATA
+from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
 from .roles import PolicyOfItsOwnRole
 from .rollout import (
@@ -998,6 +999,7 @@ class ImageFunction(lambda_.Function):
             problems.add("props", message[:300], "were refused by aws-cdk-lib")
             problems.raise_if_any(f"ImageFunction {path}")
             raise
+        register_quota_checks(self)
         resource = self.resource
         # what add_environment checks additions against (the 4 KB are for all of them)
         self._environment_variables = dict(environment or {})

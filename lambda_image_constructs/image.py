@@ -30,6 +30,7 @@ from constructs import Construct, IConstruct
 from . import dockerfile_checks
 from .architecture import LambdaArchitecture, parse_architecture
 from .errors import Problems
+from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
 
@@ -213,6 +214,7 @@ class LambdaImage(Construct):
         :param today: The date deprecations are judged on. Default: today.
         """
         super().__init__(scope, id)
+        register_quota_checks(self)
         # What a copy in another Region of the repository is built with: the same.
         settings: dict[str, Any] = {
             "directory": directory,

@@ -24,6 +24,7 @@ from constructs import Construct
 
 from . import policies
 from .errors import Problems
+from .quotas import register_quota_checks
 from .tokens import is_unresolved
 from .validation import (
     REGION,
@@ -158,6 +159,7 @@ class LambdaImageRepository(Construct):
             ``RemovalPolicy.DESTROY``. Default: ``False``.
         """
         super().__init__(scope, id)
+        register_quota_checks(self)
         problems = Problems()
         check_repository_name(problems, "repository_name", repository_name)
         consumers = self._normalise_consumers(problems, "consumer_accounts", consumer_accounts)

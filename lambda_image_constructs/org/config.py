@@ -140,6 +140,18 @@ OrganizationId = Annotated[
     _schema_pattern(validation.ORGANIZATION_ID.pattern),
 ]
 NonEmpty = Annotated[StrictStr, Field(min_length=1)]
+# An AWS Organizations path, as aws:PrincipalOrgPaths takes it: o-<org>/r-<root>/ then
+# organisational units, each followed by '/'.
+ORG_PATH = "o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}/)*"
+OrganizationPath = Annotated[
+    StrictStr,
+    _pattern(
+        ORG_PATH,
+        "must be an AWS Organizations path such as 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'"
+        " (the organisation, its root, then organisational units, each followed by '/')",
+    ),
+    _schema_pattern(ORG_PATH),
+]
 MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB), _bounds(*limits.MEMORY_MB)]
 EphemeralStorageSize = Annotated[
     StrictInt, _from(*limits.EPHEMERAL_STORAGE_MB), _bounds(*limits.EPHEMERAL_STORAGE_MB)
@@ -153,6 +165,7 @@ Percent = Annotated[StrictInt, _from(1, 99), _bounds(1, 99)]
 Minutes = Annotated[StrictInt, _from(1, 2_880), _bounds(1, 2_880)]
 ProvisionedConcurrency = Annotated[StrictInt, _from(1, 1_000_000), _bounds(1, 1_000_000)]
 FunctionStacks = Annotated[StrictInt, _from(1, 50), _bounds(1, 50)]
+WavesPerPipeline = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
 ALIAS = "(?![0-9]+$)[a-zA-Z0-9_-]{1,128}"
 ALARM_NAME = "[^:]{1,255}"
 DeploymentType = Literal["canary", "linear", "all-at-once"]
@@ -263,6 +276,11 @@ class RepositorySpec(_Section):
         default=(),
         description="more Regions where the repository and its images are published, for"
         " consumer accounts there (Lambda only pulls from ECR in its own Region)",
+    )
+    organization_paths: tuple[OrganizationPath, ...] = Field(
+        default=(),
+        description="let every account under these Organizations paths pull"
+        " (aws:PrincipalOrgPaths), such as the units of orgWideFunctions",
     )
 
 
@@ -396,10 +414,17 @@ class PipelineSpec(_Section):
     """The branch whose pushes run the pipeline."""
     waves: tuple[WaveSpec, ...] = ()
     """Settings of consumer account waves, such as a manual approval before one."""
+    waves_per_pipeline: WavesPerPipeline = 5
+    """How many wave numbers each pipeline deploys: pipeline n (LambdaImagePipeline,
+    LambdaImagePipeline-2, ...) deploys waves (n-1)*wavesPerPipeline+1 to n*wavesPerPipeline,
+    and starts when pipeline n-1 succeeds. An account's pipeline follows from its wave alone."""
 
     @property
     def environment(self) -> Environment:
         return Environment(self.account, self.region or "")
+
+
+from .org_wide_config import OrgWideFunctionsSpec, cross_check_org_wide  # noqa: E402
 
 
 class AppConfig(_Section):
@@ -422,6 +447,8 @@ class AppConfig(_Section):
     """The workload accounts, whose functions run the images."""
     pipeline: PipelineSpec | None = None
     """The org-wide pipeline, used with -c pipeline=true."""
+    org_wide_functions: tuple[OrgWideFunctionsSpec, ...] = ()
+    """Functions in every account of organisational units, deployed by StackSets."""
     _source: str = PrivateAttr(default="")
 
     @property
@@ -641,15 +668,17 @@ def _cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
         _cross_check_consumer(
             problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
+    cross_check_org_wide(problems, document, repository_by_name, image_by_name, image_region)
     pipeline = document.get("pipeline")
     if isinstance(pipeline, Mapping):
         numbers = {c.get("wave", 1) for _, c in consumers}
+        numbers |= {b.get("wave", 1) for _, b in _section(document, "orgWideFunctions")}
         for path, wave in _section(pipeline, "waves"):
             if isinstance(wave.get("wave"), int) and wave["wave"] not in numbers:
                 problems.add(
                     f"pipeline.{path}.wave",
                     wave["wave"],
-                    f"must be a wave of consumerAccounts: {sorted(numbers)}",
+                    f"must be a wave of consumerAccounts or orgWideFunctions: {sorted(numbers)}",
                 )
     for path, repository in repositories:
         listed = repository.get("regions")

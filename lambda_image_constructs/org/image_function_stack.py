@@ -31,15 +31,15 @@ class ImageFunctionStack(Stack):
         id: str,
         *,
         functions: Sequence[FunctionSpec],
-        images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
+        images: Mapping[str, LambdaImage | Sequence[LambdaImage] | ImageSource],
         defaults: RolloutSettings | None = None,
         where: str = "",
         **kwargs: Any,
     ) -> None:
         """
         :param functions: The functions of this stack.
-        :param images: The images by name: one ``LambdaImage``, or its copies in several
-            Regions (each function takes the one of its own Region).
+        :param images: The images by name: one ``LambdaImage``, its copies in several
+            Regions (each function takes the one of its own Region), or an ``ImageSource``.
         :param defaults: Rollout settings for the functions that set none of their own.
         :param where: The configuration path of the account, for errors.
         """
@@ -75,7 +75,9 @@ class ImageFunctionStack(Stack):
         for spec in functions:
             image = images[spec.image]
             source = (
-                ImageSource.from_asset(image)
+                image
+                if isinstance(image, ImageSource)
+                else ImageSource.from_asset(image)
                 if isinstance(image, LambdaImage)
                 else ImageSource.from_regional_assets(image)
             )
