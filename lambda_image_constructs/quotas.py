@@ -115,7 +115,7 @@ def _logical_ids(value: Any) -> list[str]:
 
 SPLIT_STACK = (
     "Move resources into another stack (for a consumer account's functions: raise its"
-    " functionStacks; for the organisation pipeline: lower pipeline.accountsPerPipeline)."
+    " functionStacks; for the organisation pipeline: lower pipeline.wavesPerPipeline)."
 )
 
 
@@ -156,9 +156,7 @@ def _resource_problems(
     kind, properties = resource.get("Type"), resource.get("Properties") or {}
     if kind == "AWS::CodePipeline::Pipeline" and isinstance(properties.get("Stages"), list):
         stages = properties["Stages"]
-        split = (
-            "Split the pipeline (the organisation pipeline: lower pipeline.accountsPerPipeline)."
-        )
+        split = "Split the pipeline (the organisation pipeline: lower pipeline.wavesPerPipeline)."
         if len(stages) > q.PIPELINE_STAGES:
             yield QuotaProblem(
                 stack, "pipeline stages", len(stages), q.PIPELINE_STAGES, split, logical_id
