@@ -7,8 +7,9 @@ ways issue 25 asks for, each in a fresh process:
   units that hold the accounts (a StackSet reaches every account of its units, so the
   configuration and the synth do not grow with the accounts).
 
-Prints a Markdown table: wall time, peak RSS, stacks, largest template, pipelines and their
-CodePipeline stages (the most in one pipeline), and whether every quota of
+Prints a Markdown table: wall time, peak RSS (GNU time, the largest process), stacks,
+largest template, pipelines and their CodePipeline stages (the most in one pipeline), and
+whether every quota of
 ``lambda_image_constructs.quotas`` is met (``check_cloud_assembly`` on the output). The
 compliance packs are left out, as in org_scale.py: they are measured in synth_scale.py.
 Asserts nothing.
@@ -21,16 +22,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synth_scale  # noqa: E402
 
 from stacks.generate import org_config  # noqa: E402
 
@@ -97,10 +98,7 @@ def synthesize(config: dict[str, Any], scratch: Path, extra: dict[str, str]) -> 
     script = SYNTH.format(
         root=str(ROOT), config=str(written), extra=json.dumps(extra), outdir=str(outdir)
     )
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
-    wall = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    wall, peak_mb, _ = synth_scale.measure([sys.executable, "-c", script])
     return {"wall": wall, "peak_mb": peak_mb, **measure(outdir)}
 
 
@@ -111,7 +109,7 @@ def measure(outdir: Path) -> dict[str, Any]:
     stacks = list(templates_of(outdir))
     largest = max(stacks, key=lambda s: s[1].stat().st_size)
     stages = []
-    for _, path in stacks:
+    for _, path, _ in stacks:
         template = json.loads(path.read_text())
         for resource_ in template.get("Resources", {}).values():
             if resource_["Type"] == "AWS::CodePipeline::Pipeline":

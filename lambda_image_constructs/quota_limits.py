@@ -25,6 +25,11 @@ ROLE_INLINE_POLICIES_CHARS = 10_240  # all of a role's inline policies together
 USER_INLINE_POLICIES_CHARS = 2_048
 GROUP_INLINE_POLICIES_CHARS = 5_120
 ROLE_TRUST_POLICY_CHARS = 2_048
+ROLE_MANAGED_POLICIES = 10  # attached to one role
+
+# Resource policies, in bytes of their JSON.
+BUCKET_POLICY_BYTES = 20_480  # S3: 20 KB
+KEY_POLICY_BYTES = 32_768  # KMS: 32 KB
 
 # CloudFormation StackSets, per operation.
 STACK_SET_MAX_CONCURRENT_PERCENT = (1, 100)

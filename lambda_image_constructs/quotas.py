@@ -42,7 +42,7 @@ PLUGIN_NAME = "LambdaImageQuotas"
 # characters in a policy: about an ARN's length, so a policy is judged as deployed, not as
 # its template writes it.
 REFERENCE_CHARS = 64
-# What the pseudo parameters resolve to, at their longest in the commercial partitions.
+# What the pseudo parameters resolve to where the Region is not known: their longest.
 PSEUDO = {
     "AWS::Partition": "aws-us-gov",
     "AWS::AccountId": "123456789012",
@@ -78,28 +78,48 @@ class QuotaProblem:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def resolved(value: Any) -> Any:
+def pseudo_parameters(region: str | None) -> dict[str, str]:
+    """The pseudo parameters of a stack in ``region``, or their longest if it is not known."""
+    if not region:
+        return PSEUDO
+    partition = (
+        "aws-cn"
+        if region.startswith("cn-")
+        else "aws-us-gov"
+        if region.startswith("us-gov-")
+        else "aws"
+    )
+    suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    return {**PSEUDO, "AWS::Partition": partition, "AWS::Region": region, "AWS::URLSuffix": suffix}
+
+
+def resolved(value: Any, pseudo: Mapping[str, str] = PSEUDO) -> Any:
     """``value`` with its intrinsics replaced by strings of about their deployed length."""
     if isinstance(value, list):
-        return [resolved(v) for v in value]
+        return [resolved(v, pseudo) for v in value]
     if not isinstance(value, dict):
         return value
     if len(value) == 1:
         ((key, argument),) = value.items()
         if key == "Ref":
-            return PSEUDO.get(str(argument), "x" * REFERENCE_CHARS)
+            return pseudo.get(str(argument), "x" * REFERENCE_CHARS)
         if key == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
             separator, parts = argument
             if isinstance(separator, str) and isinstance(parts, list):
-                return separator.join(str(resolved(part)) for part in parts)
+                return separator.join(str(resolved(part, pseudo)) for part in parts)
         if key.startswith("Fn::") or key == "Condition":
             return "x" * REFERENCE_CHARS
-    return {k: resolved(v) for k, v in value.items()}
+    return {k: resolved(v, pseudo) for k, v in value.items()}
 
 
-def policy_chars(document: Any) -> int:
+def policy_text(document: Any, pseudo: Mapping[str, str] = PSEUDO) -> str:
+    """A policy as deployed: its JSON without white space, intrinsics resolved."""
+    return json.dumps(resolved(document, pseudo), separators=(",", ":"), ensure_ascii=False)
+
+
+def policy_chars(document: Any, pseudo: Mapping[str, str] = PSEUDO) -> int:
     """A policy's length as IAM counts it: its JSON without white space."""
-    return len(json.dumps(resolved(document), separators=(",", ":"), ensure_ascii=False))
+    return len(policy_text(document, pseudo))
 
 
 def _logical_ids(value: Any) -> list[str]:
@@ -119,8 +139,11 @@ SPLIT_STACK = (
 )
 
 
-def template_problems(stack: str, template: Mapping[str, Any], size: int) -> list[QuotaProblem]:
-    """Every quota ``template`` (``size`` bytes as written) passes."""
+def template_problems(
+    stack: str, template: Mapping[str, Any], size: int, region: str | None = None
+) -> list[QuotaProblem]:
+    """Every quota ``template`` (``size`` bytes as written) of a stack in ``region`` passes."""
+    pseudo = pseudo_parameters(region)
     found: list[QuotaProblem] = []
     resources: Mapping[str, Any] = template.get("Resources") or {}
     counted = (
@@ -145,13 +168,13 @@ def template_problems(stack: str, template: Mapping[str, Any], size: int) -> lis
             found.append(QuotaProblem(stack, what, figure, limit, fix))
     for logical_id, resource in resources.items():
         if isinstance(resource, dict):
-            found.extend(_resource_problems(stack, logical_id, resource))
-    found.extend(_inline_policy_problems(stack, resources))
+            found.extend(_resource_problems(stack, logical_id, resource, pseudo))
+    found.extend(_inline_policy_problems(stack, resources, pseudo))
     return found
 
 
 def _resource_problems(
-    stack: str, logical_id: str, resource: Mapping[str, Any]
+    stack: str, logical_id: str, resource: Mapping[str, Any], pseudo: Mapping[str, str]
 ) -> Iterator[QuotaProblem]:
     kind, properties = resource.get("Type"), resource.get("Properties") or {}
     if kind == "AWS::CodePipeline::Pipeline" and isinstance(properties.get("Stages"), list):
@@ -173,7 +196,7 @@ def _resource_problems(
                     logical_id,
                 )
     elif kind == "AWS::IAM::ManagedPolicy" and "PolicyDocument" in properties:
-        chars = policy_chars(properties["PolicyDocument"])
+        chars = policy_chars(properties["PolicyDocument"], pseudo)
         if chars > q.MANAGED_POLICY_CHARS:
             yield QuotaProblem(
                 stack,
@@ -183,8 +206,21 @@ def _resource_problems(
                 "Split its statements over more managed policies.",
                 logical_id,
             )
+    elif kind in _RESOURCE_POLICIES and _RESOURCE_POLICIES[kind][0] in properties:
+        key, what, limit = _RESOURCE_POLICIES[kind]
+        size = len(policy_text(properties[key], pseudo).encode())
+        if size > limit:
+            yield QuotaProblem(
+                stack,
+                what,
+                size,
+                limit,
+                "Grant fewer principals in it (an organisation condition instead of a list of"
+                " accounts), or split what it guards.",
+                logical_id,
+            )
     elif kind == "AWS::IAM::Role" and "AssumeRolePolicyDocument" in properties:
-        chars = policy_chars(properties["AssumeRolePolicyDocument"])
+        chars = policy_chars(properties["AssumeRolePolicyDocument"], pseudo)
         if chars > q.ROLE_TRUST_POLICY_CHARS:
             yield QuotaProblem(
                 stack,
@@ -197,6 +233,15 @@ def _resource_problems(
             )
 
 
+_RESOURCE_POLICIES = {
+    "AWS::S3::BucketPolicy": (
+        "PolicyDocument",
+        "bucket policy size (bytes)",
+        q.BUCKET_POLICY_BYTES,
+    ),
+    "AWS::KMS::Key": ("KeyPolicy", "key policy size (bytes)", q.KEY_POLICY_BYTES),
+}
+
 _INLINE = {
     "Roles": ("role", q.ROLE_INLINE_POLICIES_CHARS),
     "Users": ("user", q.USER_INLINE_POLICIES_CHARS),
@@ -204,7 +249,9 @@ _INLINE = {
 }
 
 
-def _inline_policy_problems(stack: str, resources: Mapping[str, Any]) -> Iterator[QuotaProblem]:
+def _inline_policy_problems(
+    stack: str, resources: Mapping[str, Any], pseudo: Mapping[str, str]
+) -> Iterator[QuotaProblem]:
     """The inline policies of each role, user and group of the template, added up."""
     totals: dict[tuple[str, str], int] = {}
     for logical_id, resource in resources.items():
@@ -212,7 +259,7 @@ def _inline_policy_problems(stack: str, resources: Mapping[str, Any]) -> Iterato
             continue
         kind, properties = resource.get("Type"), resource.get("Properties") or {}
         if kind == "AWS::IAM::Policy":
-            chars = policy_chars(properties.get("PolicyDocument"))
+            chars = policy_chars(properties.get("PolicyDocument"), pseudo)
             for key in _INLINE:
                 for holder in _logical_ids(properties.get(key)):
                     totals[key, holder] = totals.get((key, holder), 0) + chars
@@ -224,6 +271,24 @@ def _inline_policy_problems(stack: str, resources: Mapping[str, Any]) -> Iterato
                     policy.get("PolicyDocument") if isinstance(policy, dict) else 0
                 )
                 totals[key, logical_id] = totals.get((key, logical_id), 0) + chars
+    attached: dict[str, int] = {}
+    for resource in resources.values():
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::IAM::ManagedPolicy":
+            for holder in _logical_ids((resource.get("Properties") or {}).get("Roles")):
+                attached[holder] = attached.get(holder, 0) + 1
+    for logical_id, resource in resources.items():
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::IAM::Role":
+            arns = (resource.get("Properties") or {}).get("ManagedPolicyArns")
+            count = attached.get(logical_id, 0) + (len(arns) if isinstance(arns, list) else 0)
+            if count > q.ROLE_MANAGED_POLICIES:
+                yield QuotaProblem(
+                    stack,
+                    "managed policies attached to the role",
+                    count,
+                    q.ROLE_MANAGED_POLICIES,
+                    "Merge managed policies, or ask AWS to raise the quota (at most 20).",
+                    logical_id,
+                )
     for (key, holder), chars in sorted(totals.items()):
         kind, limit = _INLINE[key]
         if chars > limit:
@@ -241,37 +306,43 @@ def _inline_policy_problems(stack: str, resources: Mapping[str, Any]) -> Iterato
 # --- over a cloud assembly ----------------------------------------------------------------------
 
 
-def templates_of(outdir: str | Path) -> Iterator[tuple[str, Path]]:
+Listed = tuple[str, Path, str | None]  # a stack, its template file, its Region if known
+
+
+def templates_of(outdir: str | Path) -> Iterator[Listed]:
     """Every stack template of the cloud assembly at ``outdir``, nested assemblies (Stages) and
-    nested stacks included, as (stack, template file)."""
+    nested stacks included."""
     folder = Path(outdir)
     manifest = json.loads((folder / "manifest.json").read_text())
     for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
         properties = artifact.get("properties") or {}
         if artifact.get("type") == "aws:cloudformation:stack":
             path = folder / properties["templateFile"]
-            yield (artifact.get("displayName") or artifact_id), path
-            yield from _nested_templates(artifact.get("displayName") or artifact_id, path)
+            region = str(artifact.get("environment", "")).rsplit("/", 1)[-1]
+            known = region if region and not region.startswith("unknown") else None
+            name = artifact.get("displayName") or artifact_id
+            yield name, path, known
+            yield from _nested_templates(name, path, known)
         elif artifact.get("type") == "cdk:cloud-assembly":
             yield from templates_of(folder / properties["directoryName"])
 
 
-def _nested_templates(stack: str, path: Path) -> Iterator[tuple[str, Path]]:
+def _nested_templates(stack: str, path: Path, region: str | None) -> Iterator[Listed]:
     template = json.loads(path.read_text())
     for logical_id, resource in (template.get("Resources") or {}).items():
         asset = (resource.get("Metadata") or {}).get("aws:asset:path")
         if resource.get("Type") == "AWS::CloudFormation::Stack" and isinstance(asset, str):
             nested = path.parent / asset
             if nested.is_file():
-                yield f"{stack}/{logical_id}", nested
-                yield from _nested_templates(f"{stack}/{logical_id}", nested)
+                yield f"{stack}/{logical_id}", nested, region
+                yield from _nested_templates(f"{stack}/{logical_id}", nested, region)
 
 
-def problems_in(templates: Iterable[tuple[str, Path]]) -> list[QuotaProblem]:
+def problems_in(templates: Iterable[Listed]) -> list[QuotaProblem]:
     found: list[QuotaProblem] = []
-    for stack, path in templates:
+    for stack, path, region in templates:
         text = path.read_bytes()
-        found.extend(template_problems(stack, json.loads(text), len(text)))
+        found.extend(template_problems(stack, json.loads(text), len(text), region))
     return found
 
 
@@ -308,11 +379,11 @@ class QuotaChecks:
         return None
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
-        listed: list[tuple[str, Path]] = []
+        listed: list[Listed] = []
         for stack in context.stack_templates:
-            path = Path(stack.template_path)
-            listed.append((stack.stack_construct_path, path))
-            listed.extend(_nested_templates(stack.stack_construct_path, path))
+            path, region = Path(stack.template_path), stack.region
+            listed.append((stack.stack_construct_path, path, region))
+            listed.extend(_nested_templates(stack.stack_construct_path, path, region))
         found = problems_in(listed)
         violations = [
             PolicyViolation(

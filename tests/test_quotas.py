@@ -21,6 +21,7 @@ from lambda_image_constructs.org.pipeline_stack import pipeline_number
 from lambda_image_constructs.quotas import (
     check_cloud_assembly,
     policy_chars,
+    pseudo_parameters,
     template_problems,
 )
 from stacks.generate import org_config
@@ -79,6 +80,15 @@ def _pipeline(stages: int, actions: int) -> dict[str, Any]:
                 "sts:AssumeRole", "Principal": {"AWS": [f"arn:aws:iam::{n:012d}:root"
                                                         for n in range(100)]}}]}}}}},
          0, "trust policy size (characters)", q.ROLE_TRUST_POLICY_CHARS),
+        ({"Resources": {"B": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "PolicyDocument": {"Statement": _statements(240, "b")}}}}},
+         0, "bucket policy size (bytes)", q.BUCKET_POLICY_BYTES),
+        ({"Resources": {"K": {"Type": "AWS::KMS::Key", "Properties": {
+            "KeyPolicy": {"Statement": _statements(380, "k")}}}}},
+         0, "key policy size (bytes)", q.KEY_POLICY_BYTES),
+        ({"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "ManagedPolicyArns": [f"arn:aws:iam::aws:policy/P{n}" for n in range(11)]}}}},
+         0, "managed policies attached to the role", q.ROLE_MANAGED_POLICIES),
     ],
 )  # fmt: skip
 def test_each_quota_is_named_with_its_figure_and_limit(
@@ -98,6 +108,12 @@ def test_at_each_quota_nothing_is_reported() -> None:
         "Outputs": {f"O{n}": {"Value": "x"} for n in range(200)},
     }
     assert template_problems("Stack", template, q.TEMPLATE_BYTES) == []
+
+
+def test_a_known_region_gives_its_partition() -> None:
+    arn = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b"]]}
+    assert policy_chars(arn, pseudo_parameters("eu-west-1")) == len('"arn:aws:s3:::b"')
+    assert policy_chars(arn, pseudo_parameters("cn-north-1")) == len('"arn:aws-cn:s3:::b"')
 
 
 def test_policies_are_measured_as_deployed_not_as_written() -> None:
@@ -241,6 +257,19 @@ def test_waves_split_over_chained_pipelines_in_order(split_pipelines: dict[str, 
     assert first["Wave2"][0] == "ApproveWave2"
     assert all(len(actions) <= q.STAGE_ACTIONS for actions in first.values())
     assert len(first["Wave2"]) + len(first["Wave2-2"]) == 61
+    # the pipeline role may assume the deploy roles of its accounts, named by condition
+    [policy] = [
+        r for k, r in resources_of_type(
+            split_pipelines["LambdaImagePipeline"], "AWS::IAM::Policy").items()
+        if k.startswith("PipelineRoleDefaultPolicy")
+    ]  # fmt: skip
+    [assume] = [
+        s for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "deploy-role-*" in json.dumps(s.get("Resource"))
+    ]  # fmt: skip
+    accounts = assume["Condition"]["StringEquals"]["aws:ResourceAccount"]
+    assert len(accounts) == 63  # the image account and waves 1 and 2
+    assert "200000000063" not in accounts  # wave 3 is the second pipeline's
     # the second starts on the first's success, never on a push
     [rule] = resources_of_type(
         split_pipelines["LambdaImagePipeline-2"], "AWS::Events::Rule"
