@@ -37,9 +37,9 @@ from lambda_image_constructs.compliance import (
 from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.quotas import register_quota_checks
 
-from .config import AppConfig, OrgWideFunctionsSpec
+from .config import AppConfig
 from .image_function_stack import ImageFunctionStack
-from .org_wide_config import organizational_unit_id
+from .org_wide_config import OrgWideFunctionsSpec, organizational_unit_id
 
 # CloudFormation takes a StackSet's template inline up to this size.
 TEMPLATE_BODY_BYTES = 51_200

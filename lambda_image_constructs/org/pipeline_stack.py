@@ -29,9 +29,10 @@ from lambda_image_constructs import LambdaImage
 from lambda_image_constructs.quota_limits import STAGE_ACTIONS
 from lambda_image_constructs.quotas import register_quota_checks
 
-from .config import AppConfig, OrgWideFunctionsSpec
+from .config import AppConfig
 from .image_repository_stack import ImageRepositories, ImageRepositoryStack
 from .org_wide import OrgWideFunctionsStage
+from .org_wide_config import OrgWideFunctionsSpec
 from .stages import (
     ConsumerAccountStage,
     ImageAccountStage,
@@ -499,7 +500,8 @@ def compact_deploy_role_grants(stack: Stack, role: iam.IRole) -> None:
     if not isinstance(resource, iam.CfnPolicy):
         return
     document = stack.resolve(resource.policy_document)
-    kept, roles = [], {}
+    kept: list[dict[str, Any]] = []
+    roles: dict[tuple[str, str], set[str]] = {}
     for statement in document["Statement"]:
         resources = statement.get("Resource")
         if statement.get("Action") != "sts:AssumeRole" or not isinstance(resources, list):
