@@ -36,6 +36,8 @@ class ImageRepositories(Construct):
                 repository_name=spec.name,
                 consumer_accounts=[consumer_account_ids[c] for c in spec.consumers],
                 organization_id=spec.organization_id,
+                # shared by path too: Lambda pulls only for the owner's own functions by name
+                same_account_source_arn_condition=True if spec.organization_paths else None,
             )
             repository.allow_cdk_asset_publishing()
             if spec.organization_paths:
