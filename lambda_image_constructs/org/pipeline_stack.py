@@ -3,8 +3,6 @@ in waves."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from aws_cdk import (
@@ -21,7 +19,6 @@ from aws_cdk import (
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
@@ -149,7 +146,6 @@ class PipelineStack(Stack):
         self.pipeline.build_pipeline()
         if follows is not None:
             self._start_after(follows)
-        compact_deploy_role_grants(self, self.pipeline.pipeline.role)
         # Kept with the stack, as the artifact bucket is: what it encrypted stays readable.
         keys = [self.pipeline.pipeline.artifact_bucket.encryption_key] + [
             support.replication_bucket.encryption_key
@@ -483,61 +479,3 @@ def _chunks(stages: list[Stage], room: int) -> list[list[Stage]]:
         chunks[-1].append(stage)
         used += actions
     return [chunk for chunk in chunks if chunk]
-
-
-# A CDK bootstrap deploy role's ARN as CDK Pipelines writes it (after "arn:<partition>").
-_DEPLOY_ROLE = re.compile(r":iam::([0-9]{12}):role/cdk-([a-z0-9]+)-deploy-role-\1-([a-z0-9-]+)")
-
-
-def compact_deploy_role_grants(stack: Stack, role: iam.IRole) -> None:
-    """Rewrite the pipeline role's ``sts:AssumeRole`` on each account's CDK deploy role (one
-    ARN of about 85 characters per account, the pipeline role's policy's growth per account)
-    as one statement per qualifier and Region: the deploy roles of any account, narrowed to the
-    pipeline's accounts by ``aws:ResourceAccount`` (14 characters each). The target roles
-    trust only the accounts they were bootstrapped to trust, as before."""
-    policy = role.node.try_find_child("DefaultPolicy")
-    resource = policy.node.default_child if policy is not None else None
-    if not isinstance(resource, iam.CfnPolicy):
-        return
-    document = stack.resolve(resource.policy_document)
-    kept: list[dict[str, Any]] = []
-    roles: dict[tuple[str, str], set[str]] = {}
-    for statement in document["Statement"]:
-        resources = statement.get("Resource")
-        if statement.get("Action") != "sts:AssumeRole" or not isinstance(resources, list):
-            kept.append(statement)
-            continue
-        rest = []
-        for arn in resources:
-            match = _DEPLOY_ROLE.search(json.dumps(arn))
-            if match is None:
-                rest.append(arn)
-            else:
-                account, qualifier, region = match.groups()
-                roles.setdefault((qualifier, region), set()).add(account)
-        if rest:
-            kept.append({**statement, "Resource": rest if len(rest) > 1 else rest[0]})
-    if not roles:
-        return
-    for (qualifier, region), accounts in sorted(roles.items()):
-        kept.append(
-            {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Resource": f"arn:{stack.partition}:iam::*:role/cdk-{qualifier}-deploy-role-*"
-                f"-{region}",
-                "Condition": {"StringEquals": {"aws:ResourceAccount": sorted(accounts)}},
-            }
-        )
-    resource.add_property_override("PolicyDocument", {**document, "Statement": kept})
-    Validations.of(role).acknowledge(
-        *(
-            Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::arn:{stack.partition}:iam::*:role/cdk-"
-                f"{qualifier}-deploy-role-*-{region}]",
-                reason="The CDK deploy roles of the pipeline's consumer accounts only: the"
-                " statement's aws:ResourceAccount condition lists them.",
-            )
-            for qualifier, region in roles
-        )
-    )
