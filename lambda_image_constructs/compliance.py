@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import App, Aspects, IPolicyValidationPlugin, Stage, Validations
+from aws_cdk import App, Aspects, CfnResource, IPolicyValidationPlugin, Stage, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
     NIST80053R5Checks,
@@ -91,3 +91,12 @@ def acknowledgements(scope: IConstruct) -> list[Acknowledged]:
                     rule_id = rule.split("::", 1)[1] if rule.startswith("Annotation::") else rule
                     found.append(Acknowledged(construct.node.path, rule_id, reason))
     return sorted(found, key=lambda a: (a.construct_path, a.rule))
+
+
+def skip_checkov(scope: IConstruct, **reasons: str) -> None:
+    """Skip checkov checks on the CloudFormation resource of ``scope``, each with its reason."""
+    resource = scope.node.default_child
+    assert isinstance(resource, CfnResource), scope.node.path
+    resource.add_metadata(
+        "checkov", {"skip": [{"id": check, "comment": why} for check, why in reasons.items()]}
+    )

@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from lambda_image_constructs import LambdaImageRepository
+from lambda_image_constructs.compliance import skip_checkov
 from lambda_image_constructs.policies import LAMBDA_PULL_ACTIONS, LAMBDA_SERVICE_PRINCIPAL
 
 from .config import RepositorySpec
@@ -45,15 +46,16 @@ class ImageRepositories(Construct):
                     spec.organization_paths, Stack.of(self).partition, repository.region
                 ):
                     repository.repository.add_to_resource_policy(statement)
-                Validations.of(repository.repository).acknowledge(
-                    Acknowledgment(
-                        id="AwsSolutions-ECR1",
-                        reason=f"organizationPaths {list(spec.organization_paths)} were chosen:"
-                        " the Principal '*' of the OrganizationPathsPermission statement is"
-                        " narrowed to the accounts under those paths by aws:PrincipalOrgPaths,"
-                        " the only way IAM can name organisational units.",
-                    )
+                reason = (
+                    f"organizationPaths {list(spec.organization_paths)} were chosen: the"
+                    " Principal '*' of the OrganizationPathsPermission statement is narrowed to"
+                    " the accounts under those paths by aws:PrincipalOrgPaths, the only way IAM"
+                    " can name organisational units."
                 )
+                Validations.of(repository.repository).acknowledge(
+                    Acknowledgment(id="AwsSolutions-ECR1", reason=reason)
+                )
+                skip_checkov(repository.repository, CKV_AWS_32=reason)
             self.repositories[spec.name] = repository
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from aws_cdk import (
     Acknowledgment,
-    CfnResource,
     Duration,
     Environment,
     RemovalPolicy,
@@ -20,9 +19,10 @@ from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from lambda_image_constructs import LambdaImage
+from lambda_image_constructs.compliance import skip_checkov
 from lambda_image_constructs.quota_limits import STAGE_ACTIONS
 from lambda_image_constructs.quotas import register_quota_checks
 
@@ -451,15 +451,6 @@ class PipelineStack(Stack):
                 CKV_AWS_18=reasons["AwsSolutions-S1"],
                 CKV_AWS_21=reasons["NIST.800.53.R5-S3BucketVersioningEnabled"],
             )
-
-
-def skip_checkov(scope: IConstruct, **reasons: str) -> None:
-    """Skip checkov checks on the CloudFormation resource of ``scope``, each with its reason."""
-    resource = scope.node.default_child
-    assert isinstance(resource, CfnResource), scope.node.path
-    resource.add_metadata(
-        "checkov", {"skip": [{"id": check, "comment": why} for check, why in reasons.items()]}
-    )
 
 
 def _actions(stage: Stage) -> int:
