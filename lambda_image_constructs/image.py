@@ -31,6 +31,7 @@ from typing_extensions import Unpack
 from . import dockerfile_checks
 from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
+from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
 from .validation import check_option_names
@@ -244,6 +245,7 @@ class LambdaImage(Construct):
     def __init__(self, scope: Construct, id: str, **options: Unpack[LambdaImageOptions]) -> None:
         """See ``LambdaImageOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
+        register_quota_checks(self)
         problems = Problems()
         check_option_names(problems, options, LambdaImageOptions)
         parsed = parse_architecture(problems, "architecture", options.get("architecture"))

@@ -34,6 +34,7 @@ from .limits import (
     REPOSITORY_POLICY_MAX_CHARS,
     partition_of,
 )
+from .quotas import register_quota_checks
 from .tokens import is_unresolved
 from .validation import (
     check_account_id,
@@ -244,6 +245,7 @@ class LambdaImageRepository(Construct):
     ) -> None:
         """See ``LambdaImageRepositoryOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
+        register_quota_checks(self)
         settings: LambdaImageRepositoryOptions = {**REPOSITORY_DEFAULTS, **options}
         problems = Problems()
         check_option_names(problems, options, LambdaImageRepositoryOptions)

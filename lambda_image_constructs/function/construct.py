@@ -21,6 +21,7 @@ from .. import function_validation as validate
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
+from ..quotas import register_quota_checks
 from ..rollout import DEFAULT_ALIAS, default_alarms, deployment_group
 from ..tokens import is_unresolved
 from . import acknowledgements as ack
@@ -97,6 +98,7 @@ class ImageFunction(lambda_.Function):
             o.get("working_directory"),
         )
         self._make_function(scope, id, o, companions, code, architecture, path)
+        register_quota_checks(self)
         resource, code.resource = code.resource, None  # this function's, bound just now
         assert resource is not None
         self.image = image

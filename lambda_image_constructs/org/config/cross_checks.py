@@ -14,6 +14,7 @@ from lambda_image_constructs.limits import partition_of
 
 from .keys import told_at
 from .models import FunctionSpec, with_defaults
+from .org_wide import cross_check_org_wide
 from .values import AccountId, NonEmpty, Region, stack_id
 
 
@@ -68,9 +69,11 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
         _cross_check_consumer(
             problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
+    cross_check_org_wide(problems, document, repository_by_name, image_by_name, image_region)
     pipeline = document.get("pipeline")
     if isinstance(pipeline, Mapping):
-        _cross_check_pipeline(problems, pipeline, consumers, image_account, image_region)
+        waves = [*consumers, *_section(document, "orgWideFunctions")]
+        _cross_check_pipeline(problems, pipeline, waves, image_account, image_region)
     _cross_check_regions(problems, repositories, image_region)
 
 
@@ -120,17 +123,18 @@ def _cross_check_names(
 def _cross_check_pipeline(
     problems: Problems,
     pipeline: Mapping[str, Any],
-    consumers: Section,
+    waves: Section,
     image_account: Mapping[str, Any],
     image_region: str | None,
 ) -> None:
-    numbers = {c.get("wave", 1) for _, c in consumers}
+    """``waves``: the consumer accounts and orgWideFunctions blocks, each in one wave."""
+    numbers = {c.get("wave", 1) for _, c in waves}
     for path, wave in _section(pipeline, "waves"):
         if isinstance(wave.get("wave"), int) and wave["wave"] not in numbers:
             problems.add(
                 f"pipeline.{path}.wave",
                 wave["wave"],
-                f"must be a wave of consumerAccounts: {sorted(numbers)}",
+                f"must be a wave of consumerAccounts or orgWideFunctions: {sorted(numbers)}",
             )
     account, region = _text(image_account, "account", AccountId), image_region
     if account and region:
