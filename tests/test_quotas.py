@@ -355,3 +355,30 @@ def test_bad_org_wide_settings_name_the_key(change: dict[str, Any], field: str, 
         parse_config(_org_wide(**change), "org.json")
     found = [(p.field, p.accepted) for p in error.value.problems]
     assert any(f == field and words in accepted for f, accepted in found), found
+
+
+def test_org_wide_functions_rollout_is_checked_as_a_consumer_account_s() -> None:
+    """A block's functions and functionDefaults meet the rollout rules of an account's: a canary
+    without its figures, and a duplicate function name, are refused at their keys."""
+    functions = [
+        {"name": "guard", "image": "service", "command": ["app.handler"]},
+        {"name": "guard", "image": "service", "command": ["app.handler"]},
+    ]
+    change = {"functions": functions, "functionDefaults": {"deployment": {"type": "canary"}}}
+    with pytest.raises(LambdaImageValidationError) as error:
+        parse_config(_org_wide(**change), "org.json")
+    fields = {p.field for p in error.value.problems}
+    assert {
+        "orgWideFunctions[0].functionDefaults.deployment.percent",
+        "orgWideFunctions[0].functionDefaults.deployment.minutes",
+        "orgWideFunctions[0].functions[1].name",
+    } <= fields, fields
+
+
+def test_org_wide_functions_take_their_block_s_defaults() -> None:
+    """parse_config merges a block's functionDefaults into its functions, as an account's."""
+    defaults = {"alias": "live", "deployment": {"type": "all-at-once"}}
+    config = parse_config(_org_wide(functionDefaults=defaults), "org.json")
+    [function] = config.org_wide_functions[0].functions
+    assert function.alias == "live"
+    assert function.deployment is not None and function.deployment.type == "all-at-once"

@@ -70,6 +70,8 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
             problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
     cross_check_org_wide(problems, document, repository_by_name, image_by_name, image_region)
+    for path, block in _section(document, "orgWideFunctions"):
+        _cross_check_functions(problems, path, block)
     pipeline = document.get("pipeline")
     if isinstance(pipeline, Mapping):
         waves = [*consumers, *_section(document, "orgWideFunctions")]
@@ -193,16 +195,7 @@ def _cross_check_consumer(
         )
     region = _text(consumer, "region", Region)
     name = _text(consumer, "name")
-    defaults = consumer.get("functionDefaults")
-    defaults = defaults if isinstance(defaults, Mapping) else {}
-    if defaults:
-        _cross_check_rollout(problems, f"{path}.functionDefaults", defaults, {})
-    functions = _section(consumer, "functions")
-    _unique(
-        problems,
-        [(f"{path}.{p}.name", _text(f, "name")) for p, f in functions],
-        "function name",
-    )
+    functions = _cross_check_functions(problems, path, consumer)
     for function_path, function in functions:
         image_name = _text(function, "image")
         if image_name is None:
@@ -213,7 +206,6 @@ def _cross_check_consumer(
             problems.add(where, image_name, f"must name one of images: {sorted(image_by_name)}")
             continue
         holder = repository_by_name.get(_text(image, "repository") or "")
-        _cross_check_rollout(problems, f"{path}.{function_path}", function, defaults)
         regions = holder.get("regions") if holder is not None else None
         available = {image_region, *(regions if isinstance(regions, list) else [])}
         if region and image_region and region not in available:
@@ -234,6 +226,24 @@ def _cross_check_consumer(
                 f"is in repository {holder.get('name')!r}, which does not list consumer account"
                 f" {name!r} ({account}); add it to that repository's consumers",
             )
+
+
+def _cross_check_functions(problems: Problems, path: str, holder: Mapping[str, Any]) -> Section:
+    """The functions of a consumer account or an orgWideFunctions block: names unique, and
+    each one's rollout settings merged with the holder's ``functionDefaults``."""
+    defaults = holder.get("functionDefaults")
+    defaults = defaults if isinstance(defaults, Mapping) else {}
+    if defaults:
+        _cross_check_rollout(problems, f"{path}.functionDefaults", defaults, {})
+    functions = _section(holder, "functions")
+    _unique(
+        problems,
+        [(f"{path}.{p}.name", _text(f, "name")) for p, f in functions],
+        "function name",
+    )
+    for function_path, function in functions:
+        _cross_check_rollout(problems, f"{path}.{function_path}", function, defaults)
+    return functions
 
 
 def _cross_check_rollout(
