@@ -22,7 +22,8 @@ from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.org import (
     ConsumerAccountStage,
     ImageAccountStage,
-    PipelineStack,
+    OrgWideFunctionsStage,
+    build_pipelines,
     load_from_context,
 )
 from lambda_image_constructs.org.pipeline_stack import PIPELINE_CONTEXT_KEY
@@ -51,7 +52,7 @@ def build_app(app: App) -> App:
             problems = Problems()
             problems.add("pipeline", None, "is required for -c pipeline=true")
             problems.raise_if_any(f"configuration {config.source}")
-        PipelineStack(app, "LambdaImagePipeline", config=config, cli_version=pinned_cli_version())
+        build_pipelines(app, config, pinned_cli_version())
         return app
     images = ImageAccountStage(app, "ImageAccount", config=config)
     for consumer in config.consumer_accounts:
@@ -63,6 +64,10 @@ def build_app(app: App) -> App:
         )
         if config.image_account.signing is False:
             Validations.of(stage).acknowledge(UNSIGNED_BY_CONFIGURATION)
+    for block in config.org_wide_functions:
+        OrgWideFunctionsStage(
+            app, f"OrgWide-{block.name}", config=config, block=block, images=images.regional_images
+        )
     return app
 
 

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import App, Aspects, IPolicyValidationPlugin, Stage, Validations
+from aws_cdk import App, Aspects, CfnResource, IPolicyValidationPlugin, Stage, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
     NIST80053R5Checks,
@@ -18,6 +18,7 @@ from constructs import IConstruct
 
 from .errors import Problems
 from .nag import LambdaContainerImageChecks
+from .quotas import register_quota_checks
 
 # The packs by the name their findings start with ("AwsSolutions-IAM5", ...).
 PACKS: dict[str, Callable[[App], IPolicyValidationPlugin]] = {
@@ -44,6 +45,7 @@ def register_compliance_packs(app: App, packs: Sequence[str] = tuple(PACKS)) -> 
         if name not in PACKS:
             problems.add(f"packs[{index}]", name, f"must be one of {list(PACKS)}")
     problems.raise_if_any("register_compliance_packs")
+    register_quota_checks(app)
     registered = _CHECKED_APPS.setdefault(app, set())
     if not registered and "AwsSolutions" not in packs:
         # The acknowledgements reach the templates through AwsSolutions' option otherwise.
@@ -52,6 +54,11 @@ def register_compliance_packs(app: App, packs: Sequence[str] = tuple(PACKS)) -> 
     registered.update(new)
     if new:
         Validations.of(app).add_plugins(*(PACKS[name](app) for name in new))
+
+
+def compliance_packs_registered(scope: IConstruct) -> bool:
+    """Whether ``scope``'s app was given to ``register_compliance_packs``."""
+    return scope.node.root in _CHECKED_APPS
 
 
 def write_acknowledgements_into_templates(stage: Stage) -> None:
@@ -84,3 +91,12 @@ def acknowledgements(scope: IConstruct) -> list[Acknowledged]:
                     rule_id = rule.split("::", 1)[1] if rule.startswith("Annotation::") else rule
                     found.append(Acknowledged(construct.node.path, rule_id, reason))
     return sorted(found, key=lambda a: (a.construct_path, a.rule))
+
+
+def skip_checkov(scope: IConstruct, **reasons: str) -> None:
+    """Skip checkov checks on the CloudFormation resource of ``scope``, each with its reason."""
+    resource = scope.node.default_child
+    assert isinstance(resource, CfnResource), scope.node.path
+    resource.add_metadata(
+        "checkov", {"skip": [{"id": check, "comment": why} for check, why in reasons.items()]}
+    )

@@ -32,6 +32,7 @@ from . import dockerfile_checks
 from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
 from .option_types import check_arguments
+from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
 from .validation import check_repository_name
@@ -253,6 +254,7 @@ class LambdaImage(Construct):
         """See ``LambdaImageOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
         check_arguments(f"LambdaImage {self.node.path}", LambdaImageOptions, options)
+        register_quota_checks(self)
         problems = Problems()
         parsed = parse_architecture(problems, "architecture", options.get("architecture"))
         path, dockerfile, text = _read_dockerfile(problems, options)

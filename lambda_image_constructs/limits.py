@@ -20,6 +20,13 @@ ACCOUNT_ID = re.compile(r"[0-9]{12}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 # AWS Organizations: https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
+# An Organizations path, as aws:PrincipalOrgPaths takes it: o-<org>/r-<root>/ then
+# organisational units, each followed by '/' (AWS Organizations' Root and OrganizationalUnit Ids).
+_ROOT = "r-[0-9a-z]{4,32}"
+_UNIT = "ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}"
+ORGANIZATION_PATH = re.compile(rf"{ORGANIZATION_ID.pattern}/{_ROOT}/({_UNIT}/)*")
+# The path of an organisational unit: an Organizations path with at least one unit.
+ORGANIZATIONAL_UNIT_PATH = re.compile(rf"{ORGANIZATION_ID.pattern}/{_ROOT}/({_UNIT}/)+")
 
 # Each partition: the prefix of its Regions' names, its name in ARNs and its endpoints' domain.
 # A Region matching no prefix is in the standard partition.
@@ -156,9 +163,6 @@ CONNECTION_ARN = re.compile(
     r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:"
     rf"{ACCOUNT_ID.pattern}:connection/[A-Za-z0-9_-]+"
 )
-# Resources per CloudFormation stack.
-STACK_MAX_RESOURCES = 500
-
 # ECR managed signing (AWS::ECR::SigningConfiguration), as the CloudFormation reference gives it:
 # a rule's Signer profile ARN, and at most 100 repository filters a rule (WILDCARD_MATCH).
 SIGNING_PROFILE_ARN = re.compile(
@@ -174,3 +178,41 @@ PULL_THROUGH_CACHE_PREFIX_LENGTH = (2, 30)
 PULL_THROUGH_CACHE_CREDENTIAL_ARN = re.compile(
     r"arn:aws(-[a-z]+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+"
 )
+
+# --- Quotas the synthesized templates are checked against (quotas.py) -------------------------
+# The CloudFormation, CodePipeline and IAM quota pages of the AWS documentation (default
+# quotas).
+
+# CloudFormation, per stack. A template larger than 51,200 bytes is deployed from S3 (the CDK
+# CLI and CDK Pipelines always do), where CloudFormation refuses one past 1,000,000 bytes.
+TEMPLATE_BYTES = 1_000_000
+# A template given inline (TemplateBody, as a StackSet's is here) is taken up to this size.
+TEMPLATE_BODY_BYTES = 51_200
+STACK_RESOURCES = 500
+STACK_OUTPUTS = 200
+STACK_PARAMETERS = 200
+
+# CodePipeline, per pipeline.
+PIPELINE_STAGES = 50
+STAGE_ACTIONS = 50
+
+# IAM, in characters of the policy JSON without white space.
+MANAGED_POLICY_CHARS = 6_144
+ROLE_INLINE_POLICIES_CHARS = 10_240  # all of a role's inline policies together
+USER_INLINE_POLICIES_CHARS = 2_048
+GROUP_INLINE_POLICIES_CHARS = 5_120
+ROLE_TRUST_POLICY_CHARS = 2_048
+ROLE_TRUST_POLICY_RAISED_CHARS = 4_096  # what AWS raises it to on request
+ROLE_MANAGED_POLICIES = 10  # attached to one role
+
+# Resource policies, in bytes of their JSON.
+BUCKET_POLICY_BYTES = 20_480  # S3: 20 KB
+KEY_POLICY_BYTES = 32_768  # KMS: 32 KB
+
+# CloudFormation StackSets, per operation (API_StackSetOperationPreferences).
+STACK_SET_MAX_CONCURRENT_PERCENT = (1, 100)
+STACK_SET_FAILURE_TOLERANCE_PERCENT = (0, 100)
+
+# Below these shares of a quota a stack the library plans is "comfortably inside" it: the
+# organisation pipeline is split so that each of its templates stays below them.
+COMFORT_SHARE = 0.8

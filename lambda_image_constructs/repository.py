@@ -35,6 +35,7 @@ from .limits import (
     partition_of,
 )
 from .option_types import check_arguments
+from .quotas import register_quota_checks
 from .tokens import is_unresolved
 from .validation import (
     check_account_id,
@@ -247,6 +248,7 @@ class LambdaImageRepository(Construct):
         check_arguments(
             f"LambdaImageRepository {self.node.path}", LambdaImageRepositoryOptions, options
         )
+        register_quota_checks(self)
         settings: LambdaImageRepositoryOptions = {**REPOSITORY_DEFAULTS, **options}
         problems = Problems()
         check_repository_name(problems, "repository_name", settings["repository_name"])

@@ -1,6 +1,6 @@
 """External validators over what the project produces: ``make check`` (part of ``make test``).
 
-- cfn-lint over every template of the default app and the pipeline app;
+- cfn-lint over every template of the default app, the pipeline app and the StackSet example;
 - checkov over both cloud assemblies (``--skip-download``, offline);
 - hadolint over the sample Dockerfiles;
 - parliament over every IAM policy and every ECR repository policy. Parliament reads plain
@@ -244,11 +244,21 @@ def run_parliament(tools: Path, named_policies: Iterable[tuple[str, dict[str, An
     return findings
 
 
+# A small organisation with org-wide functions: its StackSet, and the functions template the
+# StackSet deploys (written beside it, as stackset.<name>/), are validated too.
+STACK_SET_EXAMPLE = "docs/examples/org-wide.yaml"
+
+
 def synth_apps(build: Path) -> dict[str, Path]:
-    """The default app and the pipeline app, synthesized into ``build``."""
+    """The default app, the pipeline app and the StackSet example, synthesized into ``build``."""
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     outdirs = {}
-    for label, extra in (("default", {}), ("pipeline", {"pipeline": "true"})):
+    apps = (
+        ("default", {}),
+        ("pipeline", {"pipeline": "true"}),
+        ("stackset", {"config": STACK_SET_EXAMPLE}),
+    )
+    for label, extra in apps:
         outdir = build / label
         env = {
             **os.environ,

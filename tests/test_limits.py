@@ -22,10 +22,13 @@ PACKAGE = Path(limits.__file__).parent
 # limits.py, which review and the pattern checks below keep so.
 SMALLEST_DISTINCT = 100
 # 1,000 is also milliseconds per second, which the Duration conversions use; 128 is also where
-# a killed process's exit status starts (128 + signal); 100 and 200 (ECR signing's filters a
-# rule and profile ARN length) are also a percentage's whole, a shown value's width and a
-# statement's estimated size. Their limits are still only written in limits.py.
-NOT_DISTINCT = frozenset({100, 128, 200, 1_000})
+# a killed process's exit status starts (128 + signal); 100 is also the whole of a percentage
+# (StackSets' percent bounds) and the library's own wave bounds; 200 and 500 are also how many
+# characters of a tool's error message are shown; 1,000,000 is also the library's own cap on the
+# bytes of a manifest it reads and on YAML alias expansion (the quotas STACK_OUTPUTS,
+# STACK_RESOURCES and TEMPLATE_BYTES, ECR signing's filters a rule and profile ARN length
+# share these values). Their limits are still only written in limits.py.
+NOT_DISTINCT = frozenset({100, 128, 200, 500, 1_000, 1_000_000})
 
 
 def _patterns() -> dict[str, str]:

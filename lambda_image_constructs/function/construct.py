@@ -23,6 +23,7 @@ from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
 from ..option_types import SELF_PARSED, check_arguments
+from ..quotas import register_quota_checks
 from ..rollout import DEFAULT_ALIAS, default_alarms, deployment_group
 from ..tokens import is_unresolved
 from . import acknowledgements as ack
@@ -106,6 +107,7 @@ class ImageFunction(lambda_.Function):
             o.get("working_directory"),
         )
         self._make_function(scope, id, o, companions, code, architecture, path)
+        register_quota_checks(self)
         resource, code.resource = code.resource, None  # this function's, bound just now
         assert resource is not None
         self.image = image

@@ -14,7 +14,7 @@ from constructs import Construct
 
 from lambda_image_constructs import Deployment, ImageFunction, ImageSource, LambdaImage
 from lambda_image_constructs.errors import Problems
-from lambda_image_constructs.limits import STACK_MAX_RESOURCES as MAX_RESOURCES
+from lambda_image_constructs.limits import STACK_RESOURCES as MAX_RESOURCES
 
 from .config import DeploymentSpec, FunctionSpec
 
@@ -30,14 +30,14 @@ class ImageFunctionStack(Stack):
         id: str,
         *,
         functions: Sequence[FunctionSpec],
-        images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
+        images: Mapping[str, LambdaImage | Sequence[LambdaImage] | ImageSource],
         where: str = "",
         **kwargs: Any,
     ) -> None:
         """
         :param functions: The functions of this stack.
-        :param images: The images by name: one ``LambdaImage``, or its copies in several
-            Regions (each function takes the one of its own Region).
+        :param images: The images by name: one ``LambdaImage``, its copies in several
+            Regions (each function takes the one of its own Region), or an ``ImageSource``.
         :param where: The configuration path of the account, for errors.
         """
         super().__init__(scope, id, **kwargs)
@@ -72,7 +72,9 @@ class ImageFunctionStack(Stack):
         for spec in functions:
             image = images[spec.image]
             source = (
-                ImageSource.from_asset(image)
+                image
+                if isinstance(image, ImageSource)
+                else ImageSource.from_asset(image)
                 if isinstance(image, LambdaImage)
                 else ImageSource.from_regional_assets(image)
             )

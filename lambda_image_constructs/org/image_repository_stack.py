@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from lambda_image_constructs import LambdaImageRepository, PullThroughCache, RegistrySigning
+from lambda_image_constructs.compliance import skip_checkov
+from lambda_image_constructs.policies import LAMBDA_PULL_ACTIONS, LAMBDA_SERVICE_PRINCIPAL
 
 from .config import RepositorySpec
 from .supply_chain_config import ImageAccountSpec
@@ -46,6 +49,21 @@ class ImageRepositories(Construct):
                     same_account_source_arn_condition=True,
                 )
             publishing_roles.add(repository.allow_cdk_asset_publishing())
+            if spec.organization_paths:
+                for statement in organization_paths_statements(
+                    spec.organization_paths, Stack.of(self).partition, repository.region
+                ):
+                    repository.repository.add_to_resource_policy(statement)
+                reason = (
+                    f"organizationPaths {list(spec.organization_paths)} were chosen: the"
+                    " Principal '*' of the OrganizationPathsPermission statement is narrowed to"
+                    " the accounts under those paths by aws:PrincipalOrgPaths, the only way IAM"
+                    " can name organisational units."
+                )
+                Validations.of(repository.repository).acknowledge(
+                    Acknowledgment(id="AwsSolutions-ECR1", reason=reason)
+                )
+                skip_checkov(repository.repository, CKV_AWS_32=reason)
             self.repositories[spec.name] = repository
         self.signing: RegistrySigning | None = None
         self.caches: list[PullThroughCache] = []
@@ -99,3 +117,30 @@ class ImageRepositoryStack(Stack):
             image_account=image_account,
         )
         self.repositories = self.registry.repositories
+
+
+def organization_paths_statements(
+    paths: Sequence[str], partition: str, region: str
+) -> list[iam.PolicyStatement]:
+    """Pulls for the accounts under ``paths`` (``aws:PrincipalOrgPaths``; IAM has no such
+    principal, so the principal is '*' narrowed by the condition), and for the Lambda service
+    on behalf of their functions only (``aws:SourceOrgPaths`` and a function ``aws:sourceARN``)."""
+    under = [f"{path}*" for path in paths]
+    actions = list(LAMBDA_PULL_ACTIONS)
+    return [
+        iam.PolicyStatement(
+            sid="OrganizationPathsPermission",
+            principals=[iam.StarPrincipal()],
+            actions=actions,
+            conditions={"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": under}},
+        ),
+        iam.PolicyStatement(
+            sid="LambdaECRImageOrganizationPathsRetrievalPolicy",
+            principals=[iam.ServicePrincipal(LAMBDA_SERVICE_PRINCIPAL)],
+            actions=actions,
+            conditions={
+                "ForAnyValue:StringLike": {"aws:SourceOrgPaths": under},
+                "StringLike": {"aws:sourceARN": f"arn:{partition}:lambda:{region}:*:function:*"},
+            },
+        ),
+    ]

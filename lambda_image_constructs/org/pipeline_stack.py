@@ -7,18 +7,28 @@ from typing import Any
 
 from aws_cdk import (
     Acknowledgment,
-    CfnResource,
+    Duration,
     Environment,
     RemovalPolicy,
     Stack,
+    Stage,
     Validations,
     pipelines,
 )
 from aws_cdk import aws_codebuild as codebuild
-from constructs import Construct, IConstruct
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
 
-from .config import AppConfig
+from lambda_image_constructs import LambdaImage
+from lambda_image_constructs.compliance import skip_checkov
+from lambda_image_constructs.limits import STAGE_ACTIONS
+from lambda_image_constructs.quotas import register_quota_checks
+
+from .config import AppConfig, OrgWideFunctionsSpec
 from .image_repository_stack import ImageRepositories, ImageRepositoryStack
+from .org_wide import OrgWideFunctionsStage
 from .stages import (
     ConsumerAccountStage,
     ImageAccountStage,
@@ -37,20 +47,72 @@ CDK_ASSETS_VERSION = "4.7.3"
 IMAGE_BUILD_ENVIRONMENT = {"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}
 
 
-class PipelineStack(Stack):
-    """CDK Pipelines in the image account.
+PIPELINE_ID = "LambdaImagePipeline"
+# The EventBridge event CodePipeline sends when a run ends.
+EXECUTION_STATE_CHANGE = "CodePipeline Pipeline Execution State Change"
 
-    Order of a run: the source; synth (``make synth`` with ``-c pipeline=true``); the pipeline
-    updates itself, which deploys this stack and so the image repositories it holds; all image
-    assets are published into those repositories; the image account's stage; then each wave of
-    consumer accounts, the accounts of a wave in parallel.
+
+def pipeline_number(wave: int, waves_per_pipeline: int) -> int:
+    """The pipeline that deploys ``wave``: waves 1 to ``waves_per_pipeline`` the first, and so
+    on. It follows from the wave number alone, so adding an account never moves another."""
+    return (wave - 1) // waves_per_pipeline + 1
+
+
+def pipeline_id(number: int) -> str:
+    """The stack ID and the CodePipeline name of pipeline ``number``."""
+    return PIPELINE_ID if number == 1 else f"{PIPELINE_ID}-{number}"
+
+
+def build_pipelines(scope: Construct, config: AppConfig, cli_version: str) -> list[PipelineStack]:
+    """The organisation's pipelines: the first builds and publishes the images and deploys the
+    image account and its waves; each next one deploys its waves once the one before it
+    succeeded, so wave order holds across them."""
+    assert config.pipeline is not None
+    per_pipeline = config.pipeline.waves_per_pipeline
+    numbers = sorted({1, *(pipeline_number(n, per_pipeline) for n, _ in config.waves())})
+    numbers = sorted(
+        {*numbers, *(pipeline_number(b.wave, per_pipeline) for b in config.org_wide_functions)}
+    )
+    stacks: list[PipelineStack] = []
+    for number in numbers:
+        stacks.append(
+            PipelineStack(
+                scope,
+                pipeline_id(number),
+                config=config,
+                cli_version=cli_version,
+                number=number,
+                follows=stacks[-1] if stacks else None,
+            )
+        )
+    return stacks
+
+
+class PipelineStack(Stack):
+    """One of the organisation's pipelines (CDK Pipelines) in the image account.
+
+    Order of the first pipeline's run: the source; synth (``make synth`` with
+    ``-c pipeline=true``); the pipeline updates itself, which deploys this stack and so the
+    image repositories it holds; all image assets are published into those repositories; the
+    image account's stage; then each of its waves of consumer accounts, the accounts of a wave
+    in parallel. A later pipeline (``follows``) is not started by the source but by the
+    previous pipeline's success (an EventBridge rule on CodePipeline's execution state), and
+    runs the same steps for its own waves, without images.
 
     The repositories live here, not in the image account's stage, because CDK Pipelines
     publishes every asset before its first stage: only the self-mutation step runs earlier.
     """
 
     def __init__(
-        self, scope: Construct, id: str, *, config: AppConfig, cli_version: str, **kwargs: Any
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: AppConfig,
+        cli_version: str,
+        number: int = 1,
+        follows: PipelineStack | None = None,
+        **kwargs: Any,
     ) -> None:
         assert config.pipeline is not None
         spec = config.pipeline
@@ -60,6 +122,40 @@ class PipelineStack(Stack):
             env=Environment(account=spec.environment.account, region=spec.environment.region),
             **kwargs,
         )
+        register_quota_checks(self)
+        self.number = number
+        self.images: dict[str, list[LambdaImage]] = follows.images if follows else {}
+        """Every Region's copy of each image, by name (made by the first pipeline)."""
+        if follows is None:
+            self._make_repositories(scope, id, config)
+        self.pipeline = self._make_pipeline(config, cli_version, first=follows is None)
+        if follows is None:
+            images = ImageAccountStage(
+                self,
+                "ImageAccount",
+                config=config,
+                repositories=self.repositories,
+                regional_repositories=self.regional_repositories,
+            )
+            self.pipeline.add_stage(images)
+            self.images = images.regional_images
+        self._add_waves(config)
+        # Build now rather than at synth, so the pipeline's resources exist to be checked and
+        # acknowledged here.
+        self.pipeline.build_pipeline()
+        if follows is not None:
+            self._start_after(follows)
+        # Kept with the stack, as the artifact bucket is: what it encrypted stays readable.
+        keys = [self.pipeline.pipeline.artifact_bucket.encryption_key] + [
+            support.replication_bucket.encryption_key
+            for support in self.pipeline.pipeline.cross_region_support.values()
+        ]
+        for key in keys:
+            if key is not None:
+                key.apply_removal_policy(RemovalPolicy.RETAIN)
+        self._acknowledge_cdk_pipelines_findings()
+
+    def _make_repositories(self, scope: Construct, id: str, config: AppConfig) -> None:
         consumer_ids = {c.name: c.environment.account for c in config.consumer_accounts}
         self.repositories = ImageRepositories(
             self,
@@ -85,14 +181,29 @@ class PipelineStack(Stack):
             )
             self.add_stack_dependency(regional, "images are published into its repositories")
             self.regional_repositories[region] = regional.repositories
+
+    def _make_pipeline(
+        self, config: AppConfig, cli_version: str, *, first: bool
+    ) -> pipelines.CodePipeline:
+        assert config.pipeline is not None
+        spec = config.pipeline
         source = pipelines.CodePipelineSource.connection(
-            spec.repository, spec.branch, connection_arn=spec.connection_arn
+            spec.repository,
+            spec.branch,
+            connection_arn=spec.connection_arn,
+            # a later pipeline starts when the one before it succeeds, not on a push
+            trigger_on_push=first,
         )
-        self.pipeline = pipelines.CodePipeline(
+        return pipelines.CodePipeline(
             self,
             "Pipeline",
+            pipeline_name=pipeline_id(self.number),
             cross_account_keys=True,
             enable_key_rotation=True,
+            # One CloudFormation action per stack instead of two (create a change set, then
+            # execute it): half the pipeline's bytes per account and twice the accounts per
+            # stage of 50 actions.
+            use_change_sets=False,
             cli_version=cli_version,
             cdk_assets_cli_version=CDK_ASSETS_VERSION,
             asset_publishing_code_build_defaults=pipelines.CodeBuildOptions(
@@ -110,49 +221,88 @@ class PipelineStack(Stack):
                 primary_output_directory="cdk.out",
             ),
         )
-        images = ImageAccountStage(
-            self,
-            "ImageAccount",
-            config=config,
-            repositories=self.repositories,
-            regional_repositories=self.regional_repositories,
-        )
-        self.pipeline.add_stage(images)
+
+    def _add_waves(self, config: AppConfig) -> None:
+        """This pipeline's waves, in order. A wave whose stacks pass CodePipeline's actions per
+        stage is spread over more stages (Wave3, Wave3-2, ...), one after the other; its
+        approval comes before the first. A wave whose functions roll out through CodeDeploy
+        waits for them: CloudFormation returns when the traffic has shifted or rolled back."""
+        assert config.pipeline is not None
+        spec = config.pipeline
         approvals = {w.wave for w in spec.waves if w.approval}
-        for number, consumers in config.waves():
-            # A wave whose functions roll out through CodeDeploy waits for them: CloudFormation
-            # returns when the traffic has shifted or rolled back.
-            wave = self.pipeline.add_wave(
-                f"Wave{number}",
-                pre=[
-                    pipelines.ManualApprovalStep(
-                        f"ApproveWave{number}", comment=f"Deploy wave {number}?"
-                    )
-                ]
-                if number in approvals
-                else None,
-            )
-            for consumer in consumers:
-                wave.add_stage(
-                    ConsumerAccountStage(
-                        self,
-                        f"Consumer-{stack_id(consumer.name)}",
-                        consumer=consumer,
-                        images=images.regional_images,
-                    )
+        blocks: dict[int, list[OrgWideFunctionsSpec]] = {}
+        for block in config.org_wide_functions:
+            blocks.setdefault(block.wave, []).append(block)
+        numbers = sorted({n for n, _ in config.waves()} | set(blocks))
+        consumers_of = dict(config.waves())
+        for number in numbers:
+            if pipeline_number(number, spec.waves_per_pipeline) != self.number:
+                continue
+            stages: list[Stage] = [
+                ConsumerAccountStage(
+                    self,
+                    f"Consumer-{stack_id(consumer.name)}",
+                    consumer=consumer,
+                    images=self.images,
                 )
-        # Build now rather than at synth, so the pipeline's resources exist to be checked and
-        # acknowledged here.
-        self.pipeline.build_pipeline()
-        # Kept with the stack, as the artifact bucket is: what it encrypted stays readable.
-        keys = [self.pipeline.pipeline.artifact_bucket.encryption_key] + [
-            support.replication_bucket.encryption_key
-            for support in self.pipeline.pipeline.cross_region_support.values()
-        ]
-        for key in keys:
-            if key is not None:
-                key.apply_removal_policy(RemovalPolicy.RETAIN)
-        self._acknowledge_cdk_pipelines_findings()
+                for consumer in consumers_of.get(number, [])
+            ] + [
+                OrgWideFunctionsStage(self, f"OrgWide-{block.name}", config=config, block=block,
+                                      images=self.images)
+                for block in blocks.get(number, [])
+            ]  # fmt: skip
+            approval = number in approvals
+            for part, chunk in enumerate(_chunks(stages, STAGE_ACTIONS - int(approval)), 1):
+                wave = self.pipeline.add_wave(
+                    f"Wave{number}" if part == 1 else f"Wave{number}-{part}",
+                    pre=[
+                        pipelines.ManualApprovalStep(
+                            f"ApproveWave{number}", comment=f"Deploy wave {number}?"
+                        )
+                    ]
+                    if approval and part == 1
+                    else None,
+                )
+                for stage in chunk:
+                    wave.add_stage(stage)
+
+    def _start_after(self, previous: PipelineStack) -> None:
+        """Start this pipeline when ``previous`` succeeds (same account and Region)."""
+        dead_letters = sqs.Queue(
+            self,
+            "StartDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        reason = (
+            "This queue is itself a dead-letter queue: it holds the EventBridge starts of this"
+            " pipeline that could not be made; nothing consumes it, so it needs no DLQ of its"
+            " own."
+        )
+        Validations.of(dead_letters).acknowledge(
+            Acknowledgment(id="AwsSolutions-SQS3", reason=reason),
+            Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=reason),
+        )
+        events.Rule(
+            self,
+            "AfterPreviousPipeline",
+            description=f"Starts {pipeline_id(self.number)} when"
+            f" {pipeline_id(previous.number)} succeeds, so wave order holds across pipelines",
+            event_pattern=events.EventPattern(
+                source=["aws.codepipeline"],
+                detail_type=[EXECUTION_STATE_CHANGE],
+                detail={"pipeline": [pipeline_id(previous.number)], "state": ["SUCCEEDED"]},
+            ),
+            targets=[
+                targets.CodePipeline(
+                    self.pipeline.pipeline,
+                    # a start that EventBridge could not make waits here, two weeks
+                    dead_letter_queue=dead_letters,
+                )
+            ],
+        )
 
     def _acknowledge_cdk_pipelines_findings(self) -> None:
         """What CDK Pipelines generates for its own machinery and we cannot change without
@@ -304,10 +454,20 @@ class PipelineStack(Stack):
             )
 
 
-def skip_checkov(scope: IConstruct, **reasons: str) -> None:
-    """Skip checkov checks on the CloudFormation resource of ``scope``, each with its reason."""
-    resource = scope.node.default_child
-    assert isinstance(resource, CfnResource), scope.node.path
-    resource.add_metadata(
-        "checkov", {"skip": [{"id": check, "comment": why} for check, why in reasons.items()]}
-    )
+def _actions(stage: Stage) -> int:
+    """The CloudFormation actions a stage adds to its wave: one per stack (no change sets)."""
+    return max(1, len([c for c in stage.node.children if Stack.is_stack(c)]))
+
+
+def _chunks(stages: list[Stage], room: int) -> list[list[Stage]]:
+    """``stages`` in order, cut where the next would pass ``room`` actions."""
+    chunks: list[list[Stage]] = [[]]
+    used = 0
+    for stage in stages:
+        actions = _actions(stage)
+        if chunks[-1] and used + actions > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(stage)
+        used += actions
+    return [chunk for chunk in chunks if chunk]

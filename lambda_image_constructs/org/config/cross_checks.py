@@ -14,6 +14,7 @@ from lambda_image_constructs.limits import partition_of
 
 from .keys import told_at
 from .models import FunctionSpec, with_defaults
+from .org_wide import cross_check_org_wide
 from .values import AccountId, NonEmpty, Region, stack_id
 
 
@@ -68,9 +69,13 @@ def cross_check(problems: Problems, document: Mapping[str, Any]) -> None:
         _cross_check_consumer(
             problems, path, consumer, image_account, image_region, image_by_name, repository_by_name
         )
+    cross_check_org_wide(problems, document, repository_by_name, image_by_name, image_region)
+    for path, block in _section(document, "orgWideFunctions"):
+        _cross_check_functions(problems, path, block)
     pipeline = document.get("pipeline")
     if isinstance(pipeline, Mapping):
-        _cross_check_pipeline(problems, pipeline, consumers, image_account, image_region)
+        waves = [*consumers, *_section(document, "orgWideFunctions")]
+        _cross_check_pipeline(problems, pipeline, waves, image_account, image_region)
     _cross_check_regions(problems, repositories, image_region)
     # The supply-chain settings' module builds on these models: imported when first used.
     from ..supply_chain_config import cross_check_supply_chain
@@ -124,17 +129,18 @@ def _cross_check_names(
 def _cross_check_pipeline(
     problems: Problems,
     pipeline: Mapping[str, Any],
-    consumers: Section,
+    waves: Section,
     image_account: Mapping[str, Any],
     image_region: str | None,
 ) -> None:
-    numbers = {c.get("wave", 1) for _, c in consumers}
+    """``waves``: the consumer accounts and orgWideFunctions blocks, each in one wave."""
+    numbers = {c.get("wave", 1) for _, c in waves}
     for path, wave in _section(pipeline, "waves"):
         if isinstance(wave.get("wave"), int) and wave["wave"] not in numbers:
             problems.add(
                 f"pipeline.{path}.wave",
                 wave["wave"],
-                f"must be a wave of consumerAccounts: {sorted(numbers)}",
+                f"must be a wave of consumerAccounts or orgWideFunctions: {sorted(numbers)}",
             )
     account, region = _text(image_account, "account", AccountId), image_region
     if account and region:
@@ -193,16 +199,7 @@ def _cross_check_consumer(
         )
     region = _text(consumer, "region", Region)
     name = _text(consumer, "name")
-    defaults = consumer.get("functionDefaults")
-    defaults = defaults if isinstance(defaults, Mapping) else {}
-    if defaults:
-        _cross_check_rollout(problems, f"{path}.functionDefaults", defaults, {})
-    functions = _section(consumer, "functions")
-    _unique(
-        problems,
-        [(f"{path}.{p}.name", _text(f, "name")) for p, f in functions],
-        "function name",
-    )
+    functions = _cross_check_functions(problems, path, consumer)
     for function_path, function in functions:
         image_name = _text(function, "image")
         if image_name is None:
@@ -213,7 +210,6 @@ def _cross_check_consumer(
             problems.add(where, image_name, f"must name one of images: {sorted(image_by_name)}")
             continue
         holder = repository_by_name.get(_text(image, "repository") or "")
-        _cross_check_rollout(problems, f"{path}.{function_path}", function, defaults)
         regions = holder.get("regions") if holder is not None else None
         available = {image_region, *(regions if isinstance(regions, list) else [])}
         if region and image_region and region not in available:
@@ -234,6 +230,24 @@ def _cross_check_consumer(
                 f"is in repository {holder.get('name')!r}, which does not list consumer account"
                 f" {name!r} ({account}); add it to that repository's consumers",
             )
+
+
+def _cross_check_functions(problems: Problems, path: str, holder: Mapping[str, Any]) -> Section:
+    """The functions of a consumer account or an orgWideFunctions block: names unique, and
+    each one's rollout settings merged with the holder's ``functionDefaults``."""
+    defaults = holder.get("functionDefaults")
+    defaults = defaults if isinstance(defaults, Mapping) else {}
+    if defaults:
+        _cross_check_rollout(problems, f"{path}.functionDefaults", defaults, {})
+    functions = _section(holder, "functions")
+    _unique(
+        problems,
+        [(f"{path}.{p}.name", _text(f, "name")) for p, f in functions],
+        "function name",
+    )
+    for function_path, function in functions:
+        _cross_check_rollout(problems, f"{path}.{function_path}", function, defaults)
+    return functions
 
 
 def _cross_check_rollout(

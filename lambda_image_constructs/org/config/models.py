@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictStr
 from pydantic.alias_generators import to_camel
@@ -20,6 +20,7 @@ from .values import (
     AliasName,
     Architecture,
     Branch,
+    ConcurrentPercent,
     ConnectionArn,
     DeploymentType,
     EphemeralStorageSize,
@@ -28,7 +29,9 @@ from .values import (
     Minutes,
     Name,
     NonEmpty,
+    OrganizationalUnitPath,
     OrganizationId,
+    OrganizationPath,
     Percent,
     ProvisionedConcurrency,
     Region,
@@ -36,7 +39,9 @@ from .values import (
     ReservedConcurrency,
     SourceRepository,
     TimeoutSeconds,
+    TolerancePercent,
     Wave,
+    WavesPerPipeline,
     check_command,
     check_directory,
     check_entrypoint,
@@ -110,6 +115,11 @@ class RepositorySpec(_Section):
         default=(),
         description="more Regions where the repository and its images are published, for"
         " consumer accounts there (Lambda only pulls from ECR in its own Region)",
+    )
+    organization_paths: tuple[OrganizationPath, ...] = Field(
+        default=(),
+        description="let every account under these Organizations paths pull"
+        " (aws:PrincipalOrgPaths), such as the units of orgWideFunctions",
     )
 
     def renames(self) -> dict[str, str]:
@@ -272,10 +282,45 @@ class PipelineSpec(_Section):
     """The branch whose pushes run the pipeline."""
     waves: tuple[WaveSpec, ...] = ()
     """Settings of consumer account waves, such as a manual approval before one."""
+    waves_per_pipeline: WavesPerPipeline = 5
+    """How many wave numbers each pipeline deploys: pipeline n (LambdaImagePipeline,
+    LambdaImagePipeline-2, ...) deploys waves (n-1)*wavesPerPipeline+1 to n*wavesPerPipeline,
+    and starts when pipeline n-1 succeeds. An account's pipeline follows from its wave alone."""
 
     @property
     def environment(self) -> Environment:
         return Environment(self.account, self.region or "")
+
+
+class OrgWideFunctionsSpec(_Section):
+    """Functions that run in every account of the listed organisational units, in each of the
+    listed Regions: one service-managed CloudFormation StackSet, administered from the image
+    account (registered as the organisation's delegated StackSet administrator), that deploys
+    to every account of the units, and to each account that joins them later."""
+
+    name: Name
+    """The StackSet's name part: the StackSet is lambda-images-<name>."""
+    organizational_units: tuple[OrganizationalUnitPath, ...] = Field(min_length=1)
+    """The units, by their Organizations path ('o-.../r-.../ou-.../'): the StackSet deploys to
+    the last unit of each path, and the repositories of its images must be shared with the
+    path (organizationPaths) or the whole organisation (organizationId)."""
+    regions: tuple[Region, ...] = Field(min_length=1)
+    """The Regions of each account where the functions run; each must be one where their
+    images are published (the image Region or the repository's regions)."""
+    functions: tuple[FunctionSpec, ...] = Field(min_length=1)
+    """The functions of every account."""
+    function_defaults: RolloutSettings | None = None
+    """Rollout settings for every function that sets none of its own."""
+    wave: Wave = 1
+    """The pipeline wave that updates the StackSet: the wave's approval applies."""
+    max_concurrent_percent: ConcurrentPercent = 25
+    """The share of accounts a StackSet operation deploys to at once, per Region."""
+    failure_tolerance_percent: TolerancePercent = 0
+    """The share of accounts that may fail, per Region, before the operation stops."""
+    region_concurrency: Literal["sequential", "parallel"] = "sequential"
+    """Whether the Regions are deployed one after another or at once."""
+    retain_stacks_on_account_removal: bool = False
+    """Keep the functions of an account that leaves the units (default: they are deleted)."""
 
 
 class AppConfig(_Section):
@@ -298,6 +343,8 @@ class AppConfig(_Section):
     """The workload accounts, whose functions run the images."""
     pipeline: PipelineSpec | None = None
     """The org-wide pipeline, used with -c pipeline=true."""
+    org_wide_functions: tuple[OrgWideFunctionsSpec, ...] = ()
+    """Functions in every account of organisational units, deployed by StackSets."""
 
     @property
     def source(self) -> str:

@@ -110,8 +110,8 @@ def parse_config(document: Any, source: str) -> AppConfig:
 
 def _completed(config: AppConfig, source: str) -> AppConfig:
     """``config`` as the app uses it: every Region filled with the image account's where left
-    out, every function merged with its account's ``functionDefaults``, and every section
-    noting where it is in ``source``."""
+    out, every function merged with its account's (or orgWideFunctions block's)
+    ``functionDefaults``, and every section noting where it is in ``source``."""
     region = config.image_account.region
     config = config.model_copy(
         update={
@@ -125,6 +125,16 @@ def _completed(config: AppConfig, source: str) -> AppConfig:
                     }
                 )
                 for c in config.consumer_accounts
+            ),
+            "org_wide_functions": tuple(
+                b.model_copy(
+                    update={
+                        "functions": tuple(
+                            f.with_defaults(b.function_defaults) for f in b.functions
+                        )
+                    }
+                )
+                for b in config.org_wide_functions
             ),
             "pipeline": (
                 config.pipeline.model_copy(update={"region": config.pipeline.region or region})
@@ -142,6 +152,10 @@ def _completed(config: AppConfig, source: str) -> AppConfig:
         consumer.located(source, f"consumerAccounts[{index}]")
         for number, function in enumerate(consumer.functions):
             function.located(source, f"consumerAccounts[{index}].functions[{number}]")
+    for index, block in enumerate(config.org_wide_functions):
+        block.located(source, f"orgWideFunctions[{index}]")
+        for number, function in enumerate(block.functions):
+            function.located(source, f"orgWideFunctions[{index}].functions[{number}]")
     return config
 
 

@@ -112,6 +112,24 @@ OrganizationId = Annotated[
     _schema_pattern(limits.ORGANIZATION_ID.pattern),
 ]
 NonEmpty = Annotated[StrictStr, Field(min_length=1)]
+OrganizationPath = Annotated[
+    StrictStr,
+    _pattern(
+        limits.ORGANIZATION_PATH.pattern,
+        "must be an AWS Organizations path such as 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'"
+        " (the organisation, its root, then organisational units, each followed by '/')",
+    ),
+    _schema_pattern(limits.ORGANIZATION_PATH.pattern),
+]
+OrganizationalUnitPath = Annotated[
+    StrictStr,
+    _pattern(
+        limits.ORGANIZATIONAL_UNIT_PATH.pattern,
+        "must be the path of an organisational unit such as"
+        " 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/' (ending in the unit's ID and '/')",
+    ),
+    _schema_pattern(limits.ORGANIZATIONAL_UNIT_PATH.pattern),
+]
 MemorySize = Annotated[StrictInt, _from(*limits.MEMORY_MB, "MB"), _bounds(*limits.MEMORY_MB)]
 EphemeralStorageSize = Annotated[
     StrictInt, _from(*limits.EPHEMERAL_STORAGE_MB, "MB"), _bounds(*limits.EPHEMERAL_STORAGE_MB)
@@ -135,6 +153,11 @@ ProvisionedConcurrency = Annotated[
     StrictInt, _from(*limits.PROVISIONED_CONCURRENCY), _bounds(*limits.PROVISIONED_CONCURRENCY)
 ]
 FunctionStacks = Annotated[StrictInt, _from(1, 50), _bounds(1, 50)]
+WavesPerPipeline = Annotated[StrictInt, _from(1, 100), _bounds(1, 100)]
+_CONCURRENT = limits.STACK_SET_MAX_CONCURRENT_PERCENT
+_TOLERANCE = limits.STACK_SET_FAILURE_TOLERANCE_PERCENT
+ConcurrentPercent = Annotated[StrictInt, _from(*_CONCURRENT), _bounds(*_CONCURRENT)]
+TolerancePercent = Annotated[StrictInt, _from(*_TOLERANCE), _bounds(*_TOLERANCE)]
 ALIAS = limits.ALIAS_NAME.pattern
 ALARM_NAME = limits.ALARM_NAME.pattern
 DeploymentType = Literal["canary", "linear", "all-at-once"]
