@@ -18,7 +18,7 @@ from ..pull_through_cache import DEFAULT_PREFIX, DEFAULT_UPSTREAM, check_cache_r
 from ..registry_settings import check_repository_filters
 from ..signing import check_signing_profile_arn
 from ..snapstart import check_snap_start_image, check_snap_start_region
-from .config.models import AccountEnvironment, _Section
+from .config.models import AccountEnvironment, _Section, with_defaults
 from .config.values import checked
 
 
@@ -132,14 +132,14 @@ def _cross_check_snap_start(
     """A function with SnapStart (its own snapStart, else its account's functionDefaults) has a
     published version to snapshot (an alias), a Region that offers SnapStart, and an image
     that Lambda can snapshot."""
-    images = {i.get("name"): i for i in _items(document, "images")}
+    images = {i["name"]: i for i in _items(document, "images") if isinstance(i.get("name"), str)}
     image_problems: dict[str, Problems] = {}
     for index, consumer in enumerate(_items(document, "consumerAccounts")):
         defaults = consumer.get("functionDefaults")
         defaults = defaults if isinstance(defaults, Mapping) else {}
         region = consumer.get("region", image_account.get("region"))
         for position, function in enumerate(_items(consumer, "functions")):
-            settings = {**defaults, **function}  # its own settings win, key by key
+            settings = with_defaults(function, defaults)
             if settings.get("snapStart") is not True:
                 continue
             path = f"consumerAccounts[{index}].functions[{position}].snapStart"
@@ -151,7 +151,8 @@ def _cross_check_snap_start(
                     " versions only, never $LATEST",
                 )
             check_snap_start_region(problems, path, region if isinstance(region, str) else None)
-            image = images.get(function.get("image"))
+            named = function.get("image")
+            image = images.get(named) if isinstance(named, str) else None
             if image is None or not isinstance(image.get("directory"), str):
                 continue  # the rest of the document's checks report it
             name = str(image.get("name"))
