@@ -21,17 +21,19 @@ from typing import Any
 from constructs import Construct, IConstruct
 
 from .errors import Problems
+from .limits import DEPLOYMENT_MAX_ALARMS, RESERVED_CONCURRENCY
+from .policies import LAMBDA_SERVICE_PRINCIPAL
 from .tokens import is_unresolved
 
-LAMBDA_SERVICE_PRINCIPAL = "lambda.amazonaws.com"
-# CodeDeploy: at most 10 alarms per deployment group.
-CODEDEPLOY_MAX_ALARMS = 10
-# Lambda's concurrency settings are 32-bit integers (the account's quota caps them further).
-LAMBDA_MAX_CONCURRENCY = 2**31 - 1
+CODEDEPLOY_MAX_ALARMS = DEPLOYMENT_MAX_ALARMS
+LAMBDA_MAX_CONCURRENCY = RESERVED_CONCURRENCY[1]
 # Condition keys that tie a Lambda service pull to functions (aws:sourceARN, aws:SourceAccount)
-# or an organisation (aws:SourceOrgID); keys are case-insensitive.
+# or an organisation (aws:SourceOrgID, or its units: aws:SourceOrgPaths); keys are
+# case-insensitive.
 _LAMBDA_SOURCE_KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid"})
-_ORGANIZATION_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
+_ORGANIZATION_KEYS = frozenset(
+    {"aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths"}
+)
 
 
 # -- repository policies ----------------------------------------------------------------------
