@@ -170,6 +170,8 @@ SIGNING_PROFILE_ARN = re.compile(
 )
 SIGNING_PROFILE_ARN_MAX = 200
 SIGNING_REPOSITORY_FILTERS_PER_RULE = 100
+# Registry scanning (PutRegistryScanningConfiguration): at most 100 repository filters a rule.
+SCANNING_FILTERS_PER_RULE = 100
 
 # ECR pull-through cache rules (AWS::ECR::PullThroughCacheRule): the prefix is a repository
 # name's shape, 2 to 30 characters; credentials live in a Secrets Manager secret named so.

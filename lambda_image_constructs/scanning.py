@@ -3,18 +3,16 @@ moving image scanning to from the repositories' own ``scanOnPush``."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Literal
 
-from aws_cdk import Annotations, Stack
 from aws_cdk import aws_ecr as ecr
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from .errors import Problems
-from .limits import REPOSITORY_FILTER, REPOSITORY_FILTER_MAX_CHARS
+from .limits import SCANNING_FILTERS_PER_RULE
 from .option_types import check_arguments
-from .tokens import is_unresolved
+from .registry_settings import RegistryClaim, check_repository_filters
 
 ScanType = Literal["BASIC", "ENHANCED"]
 ScanFrequency = Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN"]
@@ -22,11 +20,6 @@ FREQUENCIES: dict[str, tuple[str, ...]] = {
     "BASIC": ("SCAN_ON_PUSH",),
     "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"),
 }
-UNKNOWN_PLACE_WARNING = "lambda-image-constructs:registry-scanning-place-unknown"
-# Per app, where each (account, Region) has its configuration: ECR keeps one per registry.
-_CONFIGURED: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str], str]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 class RegistryScanning(Construct):
@@ -72,50 +65,15 @@ class RegistryScanning(Construct):
                 frequency,
                 f"must be one of {list(FREQUENCIES[scan_type])} with {scan_type} scanning",
             )
-        filters = list(repository_filters) if not isinstance(repository_filters, str) else None
-        if not filters:
-            problems.add(
-                "repository_filters",
-                repository_filters,
-                "must be a non-empty list of repository name filters",
-            )
-        for index, value in enumerate(filters or []):
-            if (
-                not isinstance(value, str)
-                or not REPOSITORY_FILTER.fullmatch(value)
-                or len(value) > REPOSITORY_FILTER_MAX_CHARS
-            ):
-                problems.add(
-                    f"repository_filters[{index}]",
-                    value,
-                    "must be a repository name filter: lowercase letters, digits, '.',"
-                    " '_', '-', '/' and '*' for any characters (at most"
-                    f" {REPOSITORY_FILTER_MAX_CHARS})",
-                )
-        stack = Stack.of(self)
-        account, region = stack.account, stack.region
-        place = (account, region)
-        configured = _CONFIGURED.setdefault(self.node.root, {})
-        known = not is_unresolved(account) and not is_unresolved(region)
-        if known and place in configured:
-            problems.add(
-                "RegistryScanning",
-                self.node.path,
-                f"must be the only registry scanning configuration of account {account} in"
-                f" {region} (ECR keeps one per registry); it already has {configured[place]}",
-            )
-        if not known:
-            Annotations.of(self).add_warning_v2(
-                UNKNOWN_PLACE_WARNING,
-                "The stack has no account or Region, so it cannot be checked that this is the"
-                " only registry scanning configuration of its registry; ECR keeps one.",
-            )
+        filters = check_repository_filters(
+            problems, "repository_filters", repository_filters, at_most=SCANNING_FILTERS_PER_RULE
+        )
+        claim = RegistryClaim(self, "RegistryScanning", problems)
         problems.raise_if_any(f"RegistryScanning {self.node.path}")
-        if known:
-            configured[place] = self.node.path  # only once it is valid
+        claim.commit()  # only once it is valid
         self.scan_type: str = scan_type
         self.frequency: str = chosen
-        self.repository_filters: tuple[str, ...] = tuple(filters or ())
+        self.repository_filters: tuple[str, ...] = filters
         self.resource = ecr.CfnRegistryScanningConfiguration(
             self,
             "Resource",
