@@ -307,6 +307,21 @@ class PipelineStack(Stack):
     def _acknowledge_cdk_pipelines_findings(self) -> None:
         """What CDK Pipelines generates for its own machinery and we cannot change without
         replacing it; each acknowledgement says which resource it covers and why."""
+        acknowledgements = self._cdk_pipelines_reasons()
+        Validations.of(self.pipeline).acknowledge(
+            *(Acknowledgment(id=rule, reason=reason) for rule, reason in acknowledgements.items())
+        )
+        # The same decisions for checkov, on the resources, with the same reasons.
+        skip_checkov(
+            self.pipeline.pipeline.artifact_bucket,
+            CKV_AWS_18=acknowledgements["AwsSolutions-S1"],
+            CKV_AWS_21=acknowledgements["NIST.800.53.R5-S3BucketVersioningEnabled"],
+        )
+        self._acknowledge_cross_region_support(acknowledgements)
+        self._skip_checkov_on_pipeline_roles()
+
+    def _cdk_pipelines_reasons(self) -> dict[str, str]:
+        """Each finding on CDK Pipelines' own machinery, with why it stands as configured."""
         bucket = self.get_logical_id(
             self.pipeline.pipeline.artifact_bucket.node.default_child  # type: ignore[arg-type]
         )
@@ -317,7 +332,7 @@ class PipelineStack(Stack):
         arn = f"arn:{self.partition}"
         region, account = self.region, self.account
         artifacts = "the pipeline's own artifact bucket"
-        acknowledgements = {
+        return {
             "NIST.800.53.R5-IAMNoInlinePolicy": (
                 "The roles of the pipeline's own actions (source, synth, self-mutation, asset"
                 " publishing) carry the DefaultPolicy that CDK Pipelines grants them; each is"
@@ -381,16 +396,10 @@ class PipelineStack(Stack):
                 " again, so versions would only accumulate."
             ),
         }
-        Validations.of(self.pipeline).acknowledge(
-            *(Acknowledgment(id=rule, reason=reason) for rule, reason in acknowledgements.items())
-        )
-        # The same decisions for checkov, on the resources, with the same reasons.
-        skip_checkov(
-            self.pipeline.pipeline.artifact_bucket,
-            CKV_AWS_18=acknowledgements["AwsSolutions-S1"],
-            CKV_AWS_21=acknowledgements["NIST.800.53.R5-S3BucketVersioningEnabled"],
-        )
-        self._acknowledge_cross_region_support(acknowledgements)
+
+    def _skip_checkov_on_pipeline_roles(self) -> None:
+        """checkov's CKV_AWS_111 on the pipeline role (cross-Region keys) and the asset
+        publishing role, with the reasons of AwsSolutions-IAM5[Resource::*]."""
         if self.pipeline.pipeline.cross_region_support:
             role_policy = self.pipeline.pipeline.role.node.try_find_child("DefaultPolicy")
             if role_policy is not None:
