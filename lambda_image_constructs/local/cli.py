@@ -25,7 +25,6 @@ import json
 import signal
 import sys
 from pathlib import Path
-from types import FrameType
 
 from ..new_app import InitError, create
 from . import usage
@@ -39,6 +38,7 @@ from .runtime import (
     image_size,
     invoke,
     remove_leftovers,
+    stop_on_signal,
 )
 from .state import state_folder
 
@@ -118,10 +118,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--event", type=Path, required=True, help="a JSON file")
     return parser
-
-
-def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
-    raise Interrupted(signum)
 
 
 def _organization(args: argparse.Namespace) -> str | None:
@@ -213,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Every stop signal becomes an exception, so that the container of a run is removed on the
     # way out; SIGKILL cannot be caught: its leftovers are removed at the next start.
-    previous = {s: signal.signal(s, _raise_interrupted) for s in CATCHABLE_STOPS[1:]}
+    previous = {s: signal.signal(s, stop_on_signal) for s in CATCHABLE_STOPS}
     try:
         usage.check_input_files(args)
         return _run(args)
@@ -223,11 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     except usage.UNFORESEEN as error:  # bad input no command foresaw: still one line
         print(f"lambda-images: {usage.describe(error)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("lambda-images: interrupted (SIGINT); nothing left running", file=sys.stderr)
-        return 128 + signal.SIGINT
     except Interrupted as stop:
-        print(f"lambda-images: stopped by {stop}; nothing left running", file=sys.stderr)
+        said = "interrupted (SIGINT)" if stop.signum == signal.SIGINT else f"stopped by {stop}"
+        print(f"lambda-images: {said}; nothing left running", file=sys.stderr)
         return 128 + stop.signum
     finally:
         for signum, handler in previous.items():

@@ -10,12 +10,14 @@ import json
 import math
 import os
 import platform
+import queue
 import re
 import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -61,6 +63,25 @@ class Interrupted(BaseException):  # like KeyboardInterrupt: no `except Exceptio
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+
+
+# The stop signals received, kept beside the exception the handler raises: Python may deliver a
+# signal while it runs a finalizer (a subprocess.Popen's __del__), where an exception is printed
+# and dropped, so the long waits look here too and raise it again.
+_STOPS: list[int] = []
+
+
+def stop_on_signal(signum: int, frame: object) -> None:
+    """A signal handler: note the stop, then raise it as :class:`Interrupted`."""
+    _STOPS.append(signum)
+    raise Interrupted(signum)
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Interrupted` for a stop signal that arrived, even one an exception
+    handler or finalizer swallowed."""
+    if _STOPS:
+        raise Interrupted(_STOPS[0])
 
 
 @dataclass(frozen=True)
@@ -477,6 +498,29 @@ def run_arguments(
 
 
 def _post(url: str, body: bytes, timeout: float) -> tuple[int, bytes, bool]:
+    """POST from a helper thread while this one waits in short slices, so a stop signal
+    ends the wait at once, even one whose exception was swallowed."""
+    answers: queue.Queue[tuple[int, bytes, bool] | BaseException] = queue.Queue(maxsize=1)
+
+    def send() -> None:
+        try:
+            answers.put(_send(url, body, timeout))
+        except BaseException as failure:  # handed to the waiting thread, raised there
+            answers.put(failure)
+
+    threading.Thread(target=send, name="lambda-images-invoke", daemon=True).start()
+    while True:
+        raise_if_stopped()
+        try:
+            answer = answers.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+def _send(url: str, body: bytes, timeout: float) -> tuple[int, bytes, bool]:
     request = urllib.request.Request(url, data=body, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -603,6 +647,7 @@ def _post_when_up(
     """POST to the emulator, waiting up to 30 s for it to listen."""
     deadline = time.monotonic() + 30
     while True:
+        raise_if_stopped()
         try:
             return _post(url, body, timeout=timeout + 10)
         except (ConnectionError, urllib.error.URLError, OSError) as failure:
