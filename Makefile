@@ -83,7 +83,8 @@ container-tools:
 
 # The tests that mostly wait on other processes (containers, set-up scripts, make) run in a
 # pytest of their own, beside the rest: `make test` overlaps the two.
-SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py tests/test_sam_cli.py
+SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py tests/test_sam_cli.py \
+  tests/test_wheel.py
 
 unit: unit-library unit-system
 
