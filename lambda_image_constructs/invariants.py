@@ -24,6 +24,7 @@ from .errors import Problems
 from .limits import DEPLOYMENT_MAX_ALARMS, RESERVED_CONCURRENCY
 from .policies import LAMBDA_SERVICE_PRINCIPAL
 from .tokens import is_unresolved
+from .tree import root_of
 
 CODEDEPLOY_MAX_ALARMS = DEPLOYMENT_MAX_ALARMS
 LAMBDA_MAX_CONCURRENCY = RESERVED_CONCURRENCY[1]
@@ -147,7 +148,7 @@ def claim_name(
     there is a problem. Names, accounts or Regions known only at deploy time are not compared."""
     if not all(isinstance(v, str) and not is_unresolved(v) for v in (name, account, region)):
         return
-    claims = _CLAIMS.setdefault(construct.node.root, {})
+    claims = _CLAIMS.setdefault(root_of(construct), {})
     key = (kind, account, region, name)
     path = path or construct.node.path
     holder = claims.setdefault(key, path)

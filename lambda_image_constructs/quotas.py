@@ -36,6 +36,7 @@ from constructs import IConstruct
 
 from . import limits as q
 from .errors import Problems
+from .tree import root_of
 
 PLUGIN_NAME = "LambdaImageQuotas"
 # An unresolved reference (Ref, Fn::GetAtt, Fn::ImportValue, ...) counts as this many
@@ -414,7 +415,7 @@ def register_quota_checks(scope: IConstruct) -> None:
     The plugin goes on the root stage (the ``App``): CDK gives a plugin there every stack of
     the app, those of nested ``Stage``s included. A tree without an ``App`` (a bare ``Stage``)
     registers on that root instead."""
-    root = scope.node.root
+    root = root_of(scope)
     if root in _CHECKED or not Stage.is_stage(root):
         return
     _CHECKED[root] = QuotaChecks()

@@ -14,6 +14,7 @@ from constructs import Construct, IConstruct
 from .errors import Problems
 from .limits import REPOSITORY_FILTER, REPOSITORY_FILTER_MAX_CHARS
 from .tokens import is_unresolved
+from .tree import root_of
 
 # Per app and kind of setting, where each (account, Region) has its one: the construct path.
 _CLAIMED: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str, str], str]] = (
@@ -30,7 +31,7 @@ class RegistryClaim:
         self.account, self.region = stack.account, stack.region
         self._construct, self._kind = construct, kind
         self.known = not is_unresolved(self.account) and not is_unresolved(self.region)
-        claimed = _CLAIMED.setdefault(construct.node.root, {})
+        claimed = _CLAIMED.setdefault(root_of(construct), {})
         key = (kind, self.account, self.region)
         if self.known and key in claimed:
             problems.add(
@@ -49,7 +50,7 @@ class RegistryClaim:
     def commit(self) -> None:
         if self.known:
             key = (self._kind, self.account, self.region)
-            _CLAIMED.setdefault(self._construct.node.root, {})[key] = self._construct.node.path
+            _CLAIMED.setdefault(root_of(self._construct), {})[key] = self._construct.node.path
 
 
 def check_repository_filters(

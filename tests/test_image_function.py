@@ -419,6 +419,29 @@ def test_a_given_dead_letter_queue_is_used_as_it_is() -> None:
     )
 
 
+def test_a_role_of_yours_is_granted_sending_to_the_dead_letter_queue() -> None:
+    # GIVEN a function with a role of the user's (packs off: it has an inline policy) and its
+    # own dead-letter queue
+    stack = new_stack(account=CONSUMER_A, app=App())
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    fn = ImageFunction(
+        stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64", role=role
+    )
+    template = template_of(stack)
+    # THEN the function sends to its queue, and that role may send there, as aws-cdk-lib grants
+    [queue_id] = resources_of_type(template, "AWS::SQS::Queue")
+    arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert fn.dead_letter_queue is not None
+    function = only_resource_of_type(template, "AWS::Lambda::Function")["Properties"]
+    assert function["DeadLetterConfig"] == {"TargetArn": arn}
+    statements = [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": arn} in statements
+
+
 def test_only_plain_xray_writes_go_to_the_shared_tracing_policy() -> None:
     stack = new_stack(account=CONSUMER_A, app=App())
     fn = ImageFunction(stack, "Fn", image=ImageSource.from_image_uri(URI), architecture="arm64")

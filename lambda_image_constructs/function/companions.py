@@ -268,6 +268,15 @@ def new_log_group(
     )
 
 
+# What aws-cdk-lib's deadLetterQueue prop grants the function's role, on the queue.
+SEND_MESSAGE: dict[str, Any] = {"Effect": "Allow", "Action": "sqs:SendMessage"}
+
+
+def send_message_statement(queue_arn: str) -> iam.PolicyStatement:
+    """``SEND_MESSAGE`` on ``queue_arn``, for a role the function did not make."""
+    return iam.PolicyStatement.from_json({**SEND_MESSAGE, "Resource": queue_arn})
+
+
 def new_dead_letter_queue(scope: Construct, id: str) -> sqs.Queue:
     """The function's dead-letter queue: encrypted with the AWS managed SQS key, TLS only,
     kept 14 days and retained with its stack (failed events are what someone will want to

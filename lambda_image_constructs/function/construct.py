@@ -50,6 +50,7 @@ class _Companions:
     own_role: made.ExecutionRole | None = None
     own_log_group: logs.LogGroup | None = None
     own_queue: sqs.Queue | None = None
+    queue_arn: str | None = None  # the queue's, read once: the role's grant and the function's
 
     def owned(self) -> list[IConstruct]:
         return [c for c in (self.own_role, self.own_log_group, self.own_queue) if c is not None]
@@ -107,12 +108,13 @@ class ImageFunction(lambda_.Function):
             o.get("working_directory"),
         )
         self._make_function(scope, id, o, companions, code, architecture, path)
-        register_quota_checks(self)
+        register_quota_checks(scope)  # the same app as the function's: asked once per scope
         resource, code.resource = code.resource, None  # this function's, bound just now
         assert resource is not None
         self.image = image
         """The image the function runs (URI, account, Region, architecture), as resolved."""
         self._environment_variables = dict(o.get("environment") or {})
+        self._dead_letter_queue = companions.queue
         self._acknowledger, self._companion_list = acknowledger, companions.owned()
         self._configure(resource, o, companions, image, place, path)
         self._roll_out(o, companions.own_queue or o.get("dead_letter_queue"), place, path)
@@ -181,7 +183,6 @@ class ImageFunction(lambda_.Function):
                 tracing=o["tracing"] if companions.own_role is None else None,
                 role=companions.role,
                 log_group=companions.log_group,
-                dead_letter_queue=companions.queue,
                 **{k: v for k, v in props.items() if v is not None},
             )
         except RuntimeError as error:
@@ -221,6 +222,14 @@ class ImageFunction(lambda_.Function):
             function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(
                 mode=TRACING_MODES[o["tracing"].name]
             )
+        if companions.queue_arn is not None:
+            # As aws-cdk-lib's deadLetterQueue prop writes it; the grant is in the role's
+            # first policy (a role of yours gets it here): one round trip, not four.
+            function.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(
+                target_arn=companions.queue_arn
+            )
+            if companions.own_role is None:
+                self.add_to_role_policy(made.send_message_statement(companions.queue_arn))
         if image.architecture is not None:
             # Read by LambdaContainerImageChecks' FunctionArchitectureMatchesImage.
             resource.add_metadata(IMAGE_PLATFORM_METADATA, image.architecture.docker_platform)
@@ -347,6 +356,11 @@ class ImageFunction(lambda_.Function):
             ack.acknowledge(target, [(rule_id, reason)])
 
     @property
+    def dead_letter_queue(self) -> sqs.IQueue | None:
+        """The dead-letter queue: the function's own, the one given, or None."""
+        return self.__dict__.get("_dead_letter_queue")
+
+    @property
     def alias(self) -> lambda_.Alias | None:
         """The alias that follows the current version, when one was asked for (``alias``,
         ``deployment`` or ``provisioned_concurrency``); ``current_alias`` is the same, typed
@@ -434,8 +448,6 @@ def _make_companions(making: _Making) -> _Companions:
         if o.get("log_encryption_key") is None:
             acknowledger.apply(own_log_group, f"{path}LogGroup", ack.log_group_reasons(path))
         companions.log_group = companions.own_log_group = own_log_group
-    if role is None:
-        companions.role = companions.own_role = _execution_role(making, companions.log_group)
     if (
         queue is None
         and o.get("dead_letter_topic") is None
@@ -444,11 +456,20 @@ def _make_companions(making: _Making) -> _Companions:
         own_queue = made.new_dead_letter_queue(scope, f"{node_id}DeadLetterQueue")
         acknowledger.apply(own_queue, f"{path}DeadLetterQueue", ack.QUEUE_REASONS)
         companions.queue = companions.own_queue = own_queue
+    if companions.queue is not None:
+        companions.queue_arn = companions.queue.queue_arn
+    if role is None:
+        companions.role = companions.own_role = _execution_role(
+            making, companions.log_group, companions.queue_arn
+        )
     return companions
 
 
-def _execution_role(making: _Making, log_group: logs.ILogGroup) -> made.ExecutionRole:
-    """The function's own role: Lambda writes to the log group with it."""
+def _execution_role(
+    making: _Making, log_group: logs.ILogGroup, queue_arn: str | None
+) -> made.ExecutionRole:
+    """The function's own role: Lambda writes to the log group with it, and sends the events
+    it gives up on to the dead-letter queue."""
     o, stack, acknowledger = making.o, making.place.stack, making.acknowledger
     shared = []
     if o["tracing"].name != "DISABLED":
@@ -467,7 +488,8 @@ def _execution_role(making: _Making, log_group: logs.ILogGroup) -> made.Executio
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": log_group.log_group_arn,
-            }
+            },
+            *([made.SEND_MESSAGE | {"Resource": queue_arn}] if queue_arn is not None else []),
         ],
         managed_policies=shared,
         acknowledger=acknowledger,

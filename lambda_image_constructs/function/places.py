@@ -7,17 +7,15 @@ keys: gone with the app). round_trips.py: without these, 6 more round trips per 
 
 from __future__ import annotations
 
-import contextlib
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from aws_cdk import Stack
 from constructs import Construct
 
 from ..image import _stage_path
 from ..tokens import is_unresolved
+from ..tree import remembered
 
 
 def known(value: str) -> str | None:
@@ -41,20 +39,6 @@ class Place:
         return f"{self.path}/{node_id}" if self.path else node_id
 
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _remembered(cache: weakref.WeakKeyDictionary[K, V], key: K, make: Callable[[], V]) -> V:
-    try:
-        return cache[key]
-    except (KeyError, TypeError):  # TypeError: a key that takes no weak reference
-        value = make()
-    with contextlib.suppress(TypeError):
-        cache[key] = value
-    return value
-
-
 _PLACES: weakref.WeakKeyDictionary[Construct, Place] = weakref.WeakKeyDictionary()
 _STACKS: weakref.WeakKeyDictionary[Construct, Stack] = weakref.WeakKeyDictionary()
 _STAGES: weakref.WeakKeyDictionary[Stack, str | None] = weakref.WeakKeyDictionary()
@@ -67,14 +51,14 @@ def place_of(scope: Construct) -> Place:
         stack = Stack.of(scope)
         return Place(stack, known(stack.account), known(stack.region), scope.node.path)
 
-    return _remembered(_PLACES, scope, make)
+    return remembered(_PLACES, scope, make)
 
 
 def stack_of(construct: Construct) -> Stack:
     """``Stack.of``, asked once per construct (every function of an image asks it)."""
-    return _remembered(_STACKS, construct, lambda: Stack.of(construct))
+    return remembered(_STACKS, construct, lambda: Stack.of(construct))
 
 
 def stage_of(stack: Stack) -> str | None:
     """The path of the stack's Stage, asked once per stack."""
-    return _remembered(_STAGES, stack, lambda: _stage_path(stack))
+    return remembered(_STAGES, stack, lambda: _stage_path(stack))
