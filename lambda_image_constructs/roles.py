@@ -3,9 +3,10 @@ policy, and (where the library makes the role) no AWS managed policy."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from aws_cdk import aws_iam as iam
@@ -134,7 +135,19 @@ class DeploymentRole(PolicyOfItsOwnRole):
     traffic hooks (``<hook ARN>`` and ``<hook ARN>:*``) is narrowed to the hook itself:
     CodeDeploy invokes a hook by its name, so no version of it needs the permission."""
 
+    @contextlib.contextmanager
+    def attaching_only_its_own(self) -> Iterator[None]:
+        """While the deployment group is made: every managed policy it attaches is AWS's (not
+        even read: two round trips a function)."""
+        self._group_being_made = True
+        try:
+            yield
+        finally:
+            self._group_being_made = False
+
     def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
+        if self.__dict__.get("_group_being_made"):
+            return
         if AWS_MANAGED_POLICY_ARN in policy.managed_policy_arn:
             return
         super().add_managed_policy(policy)

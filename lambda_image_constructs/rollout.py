@@ -492,18 +492,19 @@ def deployment_group(
         policy_description=f"What CodeDeploy needs to deploy {path}",
         statements=statements,
     )
-    group = codedeploy.LambdaDeploymentGroup(
-        scope,
-        "DeploymentGroup",
-        alias=alias,
-        application=_application(shared),
-        deployment_config=deployment_config(shared, deployment),
-        alarms=list(alarms),
-        auto_rollback=codedeploy.AutoRollbackConfig(
-            failed_deployment=True, stopped_deployment=True, deployment_in_alarm=bool(alarms)
-        ),
-        role=role,
-        pre_hook=deployment.pre_traffic_hook,
-        post_hook=deployment.post_traffic_hook,
-    )
+    with role.attaching_only_its_own():
+        group = codedeploy.LambdaDeploymentGroup(
+            scope,
+            "DeploymentGroup",
+            alias=alias,
+            application=_application(shared),
+            deployment_config=deployment_config(shared, deployment),
+            alarms=list(alarms),
+            auto_rollback=codedeploy.AutoRollbackConfig(
+                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=bool(alarms)
+            ),
+            role=role,
+            pre_hook=deployment.pre_traffic_hook,
+            post_hook=deployment.post_traffic_hook,
+        )
     return group
