@@ -382,3 +382,47 @@ def test_org_wide_functions_take_their_block_s_defaults() -> None:
     [function] = config.org_wide_functions[0].functions
     assert function.alias == "live"
     assert function.deployment is not None and function.deployment.type == "all-at-once"
+
+
+def test_an_org_wide_block_past_a_stack_sets_inline_template_is_refused(tmp_path: Path) -> None:
+    # GIVEN one block with more functions than a StackSet's inline template of 51,200 bytes holds
+    functions = [
+        {"name": f"guard-{n:02d}", "image": "service", "command": ["app.handler"]}
+        for n in range(60)
+    ]
+    # WHEN the app is synthesized THEN our error names the block, the figure and the limit
+    with pytest.raises(LambdaImageValidationError) as error:
+        synthesized(_org_wide(functions=functions), tmp_path)
+    [problem] = error.value.problems
+    assert problem.field == "orgWideFunctions[guard].functions"
+    assert f"{q.TEMPLATE_BODY_BYTES:,} bytes" in problem.accepted
+    assert "more orgWideFunctions blocks" in problem.accepted
+    assert int(str(problem.value).split()[0].replace(",", "")) > q.TEMPLATE_BODY_BYTES
+
+
+def test_an_org_wide_block_deploys_behind_its_waves_approval(tmp_path: Path) -> None:
+    # GIVEN org-wide functions in wave 2, which needs an approval, in pipeline mode
+    config = _org_wide(wave=2)
+    config["pipeline"] = {
+        "account": "111111111111",
+        "connectionArn": CONNECTION,
+        "repository": "example-org/lambda-platform",
+        "waves": [{"wave": 2, "approval": True}],
+    }
+    templates = synthesized(config, tmp_path, pipeline="true")
+    [pipeline] = resources_of_type(
+        templates["LambdaImagePipeline"], "AWS::CodePipeline::Pipeline"
+    ).values()
+    # CDK Pipelines names a wave of one stage after the stage: read the actions in order
+    actions = [
+        (stage["Name"], action["Name"])
+        for stage in pipeline["Properties"]["Stages"]
+        for action in stage["Actions"]
+    ]
+    names = [name for _, name in actions]
+    # THEN the StackSet's stack is deployed after wave 2's approval, in the same stage
+    [(stage, _)] = [a for a in actions if a[1] == "ApproveWave2"]
+    stack_set = [i for i, (_, name) in enumerate(actions) if name.startswith("StackSet")]
+    assert stack_set, names
+    assert all(actions[i][0] == stage for i in stack_set), actions
+    assert min(stack_set) > names.index("ApproveWave2")
