@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, App, Validations
+from aws_cdk import App
 
 from lambda_image_constructs.compliance import register_compliance_packs
 from lambda_image_constructs.errors import Problems
@@ -31,11 +31,6 @@ from lambda_image_constructs.org.stages import stack_id
 from lambda_image_constructs.user_app import synthesize
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-UNSIGNED_BY_CONFIGURATION = Acknowledgment(
-    id="LambdaContainerImage-CrossAccountImageSigned",
-    reason="The configuration turns ECR managed signing off (imageAccount.signing: false), so the"
-    " image account's registry does not sign the images these functions run.",
-)
 
 
 def pinned_cli_version() -> str:
@@ -56,14 +51,13 @@ def build_app(app: App) -> App:
         return app
     images = ImageAccountStage(app, "ImageAccount", config=config)
     for consumer in config.consumer_accounts:
-        stage = ConsumerAccountStage(
+        ConsumerAccountStage(
             app,
             f"Consumer-{stack_id(consumer.name)}",
             consumer=consumer,
             images=images.regional_images,
+            unsigned_images=config.image_account.signing is False,
         )
-        if config.image_account.signing is False:
-            Validations.of(stage).acknowledge(UNSIGNED_BY_CONFIGURATION)
     for block in config.org_wide_functions:
         OrgWideFunctionsStage(
             app, f"OrgWide-{block.name}", config=config, block=block, images=images.regional_images

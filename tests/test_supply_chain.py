@@ -285,6 +285,33 @@ def test_signing_turned_off_is_acknowledged_by_the_app_with_its_reason() -> None
     assert reasons and all("imageAccount.signing: false" in r for r in reasons.values())
 
 
+def test_signing_turned_off_is_acknowledged_in_pipeline_mode_too(tmp_path: Any) -> None:
+    import json
+
+    from app import build_app
+
+    from .cdk_harness import acknowledgements, cdk_json_context
+
+    # GIVEN the example configuration with signing off and a pipeline, in pipeline mode
+    context = json.loads(json.dumps(cdk_json_context()))
+    context["lambda-image-constructs"]["imageAccount"]["signing"] = False
+    context["lambda-image-constructs"]["pipeline"] = {
+        "account": "111111111111",
+        "connectionArn": "arn:aws:codeconnections:us-east-1:111111111111:connection/abc",
+        "repository": "example-org/lambda-platform",
+    }
+    app = build_app(App(context={**context, "pipeline": "true"}, outdir=str(tmp_path)))
+    # THEN every consumer stage the pipeline deploys says why, as the direct deploy does
+    acknowledged = {
+        key.split(" ")[0].split("/")[1]
+        for key, reason in acknowledgements(app).items()
+        if key.endswith("LambdaContainerImage-CrossAccountImageSigned")
+        and "imageAccount.signing: false" in reason
+    }
+    consumers = context["lambda-image-constructs"]["consumerAccounts"]
+    assert acknowledged == {f"Consumer-{c['name']}" for c in consumers}
+
+
 def test_without_signing_the_rule_flags_every_function_of_another_account() -> None:
     import json
 

@@ -244,6 +244,7 @@ class PipelineStack(Stack):
                     f"Consumer-{stack_id(consumer.name)}",
                     consumer=consumer,
                     images=self.images,
+                    unsigned_images=config.image_account.signing is False,
                 )
                 for consumer in consumers_of.get(number, [])
             ] + [

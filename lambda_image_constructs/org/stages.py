@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Annotations, Environment, Stage
+from aws_cdk import Acknowledgment, Annotations, Environment, Stage, Validations
 from constructs import Construct
 
 from lambda_image_constructs import LambdaImage, LambdaImageRepository
@@ -137,10 +137,21 @@ def stack_of(function: FunctionSpec, stacks: int) -> str:
     return "Functions" if bucket == 0 else f"Functions-{bucket + 1}"
 
 
+# With imageAccount.signing: false, the functions of other accounts run unsigned images: true of
+# every function of a consumer stage, said once on the stage (direct deploys and pipelines alike).
+UNSIGNED_BY_CONFIGURATION = Acknowledgment(
+    id="LambdaContainerImage-CrossAccountImageSigned",
+    reason="The configuration turns ECR managed signing off (imageAccount.signing: false), so the"
+    " image account's registry does not sign the images these functions run.",
+)
+
+
 class ConsumerAccountStage(Stage):
     """One consumer account: its functions, running images of the image account, spread over
     ``functionStacks`` stacks (``Functions``, ``Functions-2``, ...) by a hash of each function's
-    name, or in the stack a function names."""
+    name, or in the stack a function names. ``unsigned_images``: the image account does not
+    sign its images (``imageAccount.signing: false``), acknowledged on the stage with that
+    reason."""
 
     def __init__(
         self,
@@ -150,11 +161,14 @@ class ConsumerAccountStage(Stage):
         consumer: ConsumerAccountSpec,
         images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
         where: str = "",
+        unsigned_images: bool = False,
         **kwargs: Any,
     ) -> None:
         env = Environment(account=consumer.environment.account, region=consumer.environment.region)
         super().__init__(scope, id, env=env, **kwargs)
         write_acknowledgements_into_templates(self)
+        if unsigned_images:
+            Validations.of(self).acknowledge(UNSIGNED_BY_CONFIGURATION)
         grouped: dict[str, list[FunctionSpec]] = {}
         for function in consumer.functions:
             grouped.setdefault(stack_of(function, consumer.function_stacks), []).append(function)
