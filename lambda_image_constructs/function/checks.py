@@ -11,8 +11,8 @@ from typing import Any
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 
-from .. import function_validation as validate
 from .. import limits
+from .. import validation as validate
 from ..architecture import LambdaArchitecture, parse_architecture
 from ..errors import Problems
 from ..limits import ALIAS_NAME

@@ -17,8 +17,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
-from .. import function_validation as validate
 from .. import invariants
+from .. import validation as validate
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA

@@ -14,7 +14,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
-from .. import function_validation as validate
+from .. import validation as validate
 from ..architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from ..errors import Problems
 from ..image import LambdaImage

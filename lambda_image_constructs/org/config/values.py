@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
-from lambda_image_constructs import function_validation, limits, validation
+from lambda_image_constructs import limits, validation
 from lambda_image_constructs.errors import Problems
 
 
@@ -46,10 +46,10 @@ def _pattern(regex: str, accepted: str) -> AfterValidator:
 
 
 def _from(low: int, high: int, unit: str = "") -> AfterValidator:
-    """The construct's range check (``function_validation.check_range``), its words too."""
+    """The construct's range check (``validation.check_range``), its words too."""
 
     def check(problems: Problems, field: str, value: Any) -> None:
-        function_validation.check_range(problems, field, value, (low, high), unit)
+        validation.check_range(problems, field, value, (low, high), unit)
 
     return checked(check)
 
@@ -202,22 +202,16 @@ Branch = Annotated[
 
 
 def check_command(problems: Problems, field: str, value: Any) -> None:
-    function_validation.check_image_config(
-        problems, entrypoint=None, command=value, working_directory=None
-    )
+    validation.check_image_config(problems, entrypoint=None, command=value, working_directory=None)
 
 
 def check_entrypoint(problems: Problems, field: str, value: Any) -> None:
-    function_validation.check_image_config(
-        problems, entrypoint=value, command=None, working_directory=None
-    )
+    validation.check_image_config(problems, entrypoint=value, command=None, working_directory=None)
 
 
 def check_working_directory(problems: Problems, field: str, value: Any) -> None:
-    function_validation.check_image_config(
-        problems, entrypoint=None, command=None, working_directory=value
-    )
+    validation.check_image_config(problems, entrypoint=None, command=None, working_directory=value)
 
 
 def check_environment(problems: Problems, field: str, value: Any) -> None:
-    function_validation.check_environment(problems, value)
+    validation.check_environment(problems, value)
