@@ -14,7 +14,7 @@ from lambda_image_constructs.limits import partition_of
 
 from .keys import told_at
 from .models import FunctionSpec, with_defaults
-from .org_wide import cross_check_org_wide
+from .org_wide import cross_check_org_wide, named_image
 from .values import AccountId, NonEmpty, Region, stack_id
 
 
@@ -205,9 +205,8 @@ def _cross_check_consumer(
         if image_name is None:
             continue
         where = f"{path}.{function_path}.image"
-        image = image_by_name.get(image_name)
+        image = named_image(problems, where, image_name, image_by_name)
         if image is None:
-            problems.add(where, image_name, f"must name one of images: {sorted(image_by_name)}")
             continue
         holder = repository_by_name.get(_text(image, "repository") or "")
         regions = holder.get("regions") if holder is not None else None

@@ -11,6 +11,16 @@ from typing import Any
 from lambda_image_constructs.errors import Problems
 
 
+def named_image(
+    problems: Problems, where: str, name: str, image_by_name: Mapping[str, Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The image a function names, or a problem at ``where`` listing the images there are."""
+    image = image_by_name.get(name)
+    if image is None:
+        problems.add(where, name, f"must name one of images: {sorted(image_by_name)}")
+    return image
+
+
 def cross_check_org_wide(
     problems: Problems,
     document: Mapping[str, Any],
@@ -41,9 +51,8 @@ def cross_check_org_wide(
             if not isinstance(image_name, str):
                 continue
             where = f"{path}.functions[{f_index}].image"
-            image = image_by_name.get(image_name)
+            image = named_image(problems, where, image_name, image_by_name)
             if image is None:
-                problems.add(where, image_name, f"must name one of images: {sorted(image_by_name)}")
                 continue
             repository = repository_by_name.get(str(image.get("repository")))
             if repository is None:
