@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -250,7 +251,14 @@ STACK_SET_EXAMPLE = "docs/examples/org-wide.yaml"
 
 
 def synth_apps(build: Path) -> dict[str, Path]:
-    """The default app, the pipeline app and the StackSet example, synthesized into ``build``."""
+    """The default app, the pipeline app and the StackSet example, synthesized into ``build``,
+    one after another in this process (one Node process and one load of aws-cdk-lib for the
+    three: about 6 s of make check fewer than a process each)."""
+    sys.path.insert(0, str(ROOT))
+    from aws_cdk import App
+
+    from app import build_app
+
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     outdirs = {}
     apps = (
@@ -258,14 +266,11 @@ def synth_apps(build: Path) -> dict[str, Path]:
         ("pipeline", {"pipeline": "true"}),
         ("stackset", {"config": STACK_SET_EXAMPLE}),
     )
+    os.chdir(ROOT)  # the configuration's paths (images, -c config=...) are the project's
     for label, extra in apps:
         outdir = build / label
-        env = {
-            **os.environ,
-            "CDK_OUTDIR": str(outdir),
-            "CDK_CONTEXT_JSON": json.dumps({**context, **extra}),
-        }
-        subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True)
+        shutil.rmtree(outdir, ignore_errors=True)
+        build_app(App(outdir=str(outdir), context={**context, **extra})).synth()
         outdirs[label] = outdir
     return outdirs
 
