@@ -228,8 +228,14 @@ def check_construct(
     """``check_arguments`` for a construct of ``kind`` whose ``**kwargs`` go to its base class
     (a ``Stack``'s or ``Stage``'s ``description``, ``env``, ...), before the base's constructor
     runs: its own options and the base's together, those in ``set_here`` refused."""
-    declaration = PassedOn(kind.__init__, kind.__bases__[0].__init__, set_here)  # type: ignore[misc]
-    check_arguments(f"{kind.__name__} {child_path(scope, id)}", declaration, options)
+    subject = f"{kind.__name__} {child_path(scope, id)}"
+    check_arguments(subject, construct_options(kind, set_here), options)
+
+
+def construct_options(kind: type, set_here: tuple[str, ...] = ()) -> PassedOn:
+    """The options of ``kind``'s constructor and of its base class's, which its ``**kwargs``
+    go to; ``set_here``: the base's options it sets itself."""
+    return PassedOn(kind.__init__, kind.__bases__[0].__init__, set_here)  # type: ignore[misc]
 
 
 def child_path(scope: Any, id: Any) -> str:
@@ -309,7 +315,7 @@ def accepts(hint: Any, value: Any) -> bool:
         return value is None
     origin = get_origin(hint)
     if origin is Union or origin is types.UnionType:
-        return any(accepts(member, value) for member in get_args(hint))
+        return any(accepts(member, value) for member in _members(hint))
     if origin is Literal:
         choices = get_args(hint)
         if isinstance(value, str) and all(isinstance(c, str) for c in choices):
@@ -369,13 +375,16 @@ def _accepts_class(hint: type, value: Any) -> bool:
     if isinstance(value, hint):
         return True
     if _struct_fields(hint) is not None and isinstance(value, Mapping):
-        return set(map(str, value)) <= _struct_fields(hint)  # type: ignore[operator]
+        init = hint.__init__  # type: ignore[misc]  # what jsii makes the struct with
+        return _accepts_options(init, value, ignore=())
     return False
 
 
-def _accepts_options(declaration: Any, value: Mapping[str, Any]) -> bool:
+def _accepts_options(
+    declaration: Any, value: Mapping[str, Any], *, ignore: Collection[str] = SELF_PARSED
+) -> bool:
     probe = Problems()
-    check_options(probe, declaration, value)
+    check_options(probe, declaration, value, ignore=ignore)
     return not probe
 
 
@@ -442,7 +451,7 @@ def describe(hint: Any) -> str:
         return "None"
     origin, arguments = get_origin(hint), get_args(hint)
     if origin is Union or origin is types.UnionType:
-        kinds = [m for m in arguments if m is not _NONE_TYPE]
+        kinds = [m for m in _members(hint) if m is not _NONE_TYPE]
         if float in kinds and int in kinds:  # jsii's Number: a whole number is a number
             kinds.remove(int)
         words = [describe(m) for m in kinds]
@@ -532,8 +541,15 @@ def _article(words: str) -> str:
 
 
 def _members(hint: Any) -> tuple[Any, ...]:
+    """A union's members; aws-cdk-lib's ``Struct | Dict[str, Any]`` (a struct, or a dict jsii
+    makes one of) without the dict, which the struct's fields judge."""
     origin = get_origin(hint)
-    return get_args(hint) if origin is Union or origin is types.UnionType else (hint,)
+    if origin is not Union and origin is not types.UnionType:
+        return (hint,)
+    members = get_args(hint)
+    if any(_struct_fields(m) is not None for m in members):
+        return tuple(m for m in members if not _is_mapping_type(get_origin(m)))
+    return members
 
 
 def _without_none(hint: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 from aws_cdk import Annotations, Environment, Stage
 from constructs import Construct
 
-from lambda_image_constructs import LambdaImage, LambdaImageRepository
+from lambda_image_constructs import ImageSource, LambdaImage, LambdaImageRepository
 from lambda_image_constructs.compliance import write_acknowledgements_into_templates
 from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.option_types import check_construct, child_path
@@ -178,10 +178,16 @@ class ConsumerAccountStage(Stage):
         id: str,
         *,
         consumer: ConsumerAccountSpec,
-        images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
+        images: Mapping[str, LambdaImage | Sequence[LambdaImage] | ImageSource],
         where: str = "",
         **kwargs: Any,
     ) -> None:
+        """
+        :param consumer: The consumer account of the configuration.
+        :param images: The images by name: one ``LambdaImage``, its copies in several Regions
+            (each function takes the one of its own Region), or an ``ImageSource``.
+        :param where: The configuration path of the account, for errors. Default: its name's.
+        """
         given = {"consumer": consumer, "images": images, "where": where, **kwargs}
         check_construct(ConsumerAccountStage, scope, id, given, set_here=("env",))
         check_images_given(
