@@ -130,7 +130,6 @@ class PipelineStack(Stack):
         **kwargs: Any,
     ) -> None:
         given = {"config": config, "cli_version": cli_version, "number": number, "follows": follows}
-
         check_construct(PipelineStack, scope, id, {**given, **kwargs}, set_here=("env",))
         spec = pipeline_of(config, f"PipelineStack {child_path(scope, id)}", number)
         super().__init__(

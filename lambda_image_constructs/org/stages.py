@@ -186,7 +186,8 @@ class ConsumerAccountStage(Stage):
         :param consumer: The consumer account of the configuration.
         :param images: The images by name: one ``LambdaImage``, its copies in several Regions
             (each function takes the one of its own Region), or an ``ImageSource``.
-        :param where: The configuration path of the account, for errors. Default: its name's.
+        :param where: The configuration path of the account, for errors.
+            Default: ``consumerAccounts[<its name>]``.
         """
         given = {"consumer": consumer, "images": images, "where": where, **kwargs}
         check_construct(ConsumerAccountStage, scope, id, given, set_here=("env",))
