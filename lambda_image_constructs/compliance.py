@@ -18,6 +18,7 @@ from constructs import IConstruct
 
 from .errors import Problems
 from .nag import LambdaContainerImageChecks
+from .option_types import check_arguments
 from .quotas import register_quota_checks
 
 # The packs by the name their findings start with ("AwsSolutions-IAM5", ...).
@@ -40,6 +41,8 @@ def register_compliance_packs(app: App, packs: Sequence[str] = tuple(PACKS)) -> 
     (``Metadata.cdk_nag.rules_to_suppress``). Any finding that is not acknowledged fails synth.
 
     Calling it again adds only the packs not registered yet: each pack runs once per app."""
+    given = {"app": app, "packs": packs}
+    check_arguments("register_compliance_packs", register_compliance_packs, given)
     problems = Problems()
     for index, name in enumerate(packs):
         if name not in PACKS:

@@ -327,9 +327,6 @@ _PRINTING_COMMANDS = frozenset({"echo", "printf", "true", ":", "#"})
 # Linux's MAX_ARG_STRLEN: one --build-arg KEY=VALUE is one argument of the build command.
 BUILD_ARG_MAX_BYTES = 131_072
 BUILD_ARGS_MAX_BYTES = 1_048_576
-# The CDK bootstrap qualifier: part of the bootstrap bucket's name, so lowercase (CDK: at most
-# 10 alphanumeric characters).
-BOOTSTRAP_QUALIFIER = re.compile(r"[a-z0-9]{1,10}")
 
 
 def inside(path: Path, folder: Path) -> bool:
@@ -350,16 +347,6 @@ def check_build_args(problems: Problems, build_args: Mapping[str, str] | None) -
     if total > BUILD_ARGS_MAX_BYTES:
         problems.add("build_args", f"{total:,} bytes",
                      f"must be at most {BUILD_ARGS_MAX_BYTES:,} bytes together")  # fmt: skip
-
-
-def check_qualifier(problems: Problems, qualifier: object) -> None:
-    """A CDK bootstrap qualifier, when one is given."""
-    if qualifier is not None and not (
-        isinstance(qualifier, str) and BOOTSTRAP_QUALIFIER.fullmatch(qualifier)
-    ):
-        problems.add("qualifier", qualifier,
-                     "must be a CDK bootstrap qualifier: 1 to 10 lowercase letters and digits,"
-                     " as given to cdk bootstrap --qualifier")  # fmt: skip
 
 
 def _ships_runtime_interface_client(chain: list[_Stage], context_files: Mapping[str, str]) -> bool:

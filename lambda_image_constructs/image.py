@@ -35,7 +35,7 @@ from .option_types import check_arguments
 from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
-from .validation import check_repository_name
+from .validation import check_qualifier, check_repository_name
 
 # Never part of an image's build context or asset hash: caches and local environments that
 # differ between machines and checkouts (Docker ignore syntax).
@@ -71,7 +71,7 @@ def image_publishing_synthesizer(
     """
     problems = Problems()
     check_repository_name(problems, "repository_name", repository_name)
-    dockerfile_checks.check_qualifier(problems, qualifier)
+    check_qualifier(problems, qualifier)
     problems.raise_if_any("image_publishing_synthesizer")
     return DefaultStackSynthesizer(
         image_assets_repository_name=repository_name, qualifier=qualifier

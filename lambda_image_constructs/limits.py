@@ -180,6 +180,9 @@ PULL_THROUGH_CACHE_PREFIX_LENGTH = (2, 30)
 PULL_THROUGH_CACHE_CREDENTIAL_ARN = re.compile(
     r"arn:aws(-[a-z]+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr-pullthroughcache/[a-zA-Z0-9/_+=.@-]+"
 )
+# The CDK bootstrap qualifier: part of the bootstrap bucket's name, so lowercase (CDK: at most
+# 10 alphanumeric characters).
+BOOTSTRAP_QUALIFIER = re.compile(r"[a-z0-9]{1,10}")
 
 # --- Quotas the synthesized templates are checked against (quotas.py) -------------------------
 # The CloudFormation, CodePipeline and IAM quota pages of the AWS documentation (default

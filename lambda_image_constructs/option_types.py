@@ -16,6 +16,7 @@ Pure Python: a jsii interface is recognised from what jsii's Python runtime reco
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import difflib
 import enum
 import inspect
@@ -33,10 +34,21 @@ from .tokens import is_unresolved
 _EXAMPLES = {
     "aws_cdk.Duration": "Duration.seconds(30)",
     "aws_cdk.Size": "Size.mebibytes(1024)",
+    "lambda_image_constructs.org.config.models.AppConfig": "load_from_context(...)",
 }
 _ITEMS_SHOWN = 5  # wrong items of one list reported one by one, then counted
 _NONE_TYPE = type(None)
 _DATA = (str, int, float, bytes, list, tuple, dict, set, frozenset)  # shown by their repr
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+"""The default of a parameter that must be given: left out, it is our error naming it, not
+Python's ``TypeError`` (``def with_config(config: ... = REQUIRED)``)."""
 
 
 @dataclass(frozen=True)
@@ -46,12 +58,32 @@ class Declared:
     hints: Mapping[str, Any]
     required: frozenset[str]
     name: str
+    set_here: frozenset[str] = frozenset()
+    """Options of the base class that the declaring constructor sets itself."""
+
+
+@dataclass(frozen=True)
+class PassedOn:
+    """A constructor whose ``**kwargs`` go to its base class's constructor (a ``Stack``'s
+    ``description``, ``env``, ...): its own keyword parameters and the base's, checked together;
+    the base's options in ``set_here`` are the constructor's to set (``env`` from a
+    configuration), so giving one is refused."""
+
+    own: Any
+    base: Any
+    set_here: tuple[str, ...] = ()
 
 
 @cache
 def declared(declaration: Any) -> Declared:
-    """The options of a ``TypedDict`` or of a function (its keyword parameters, without
-    ``self``, ``scope`` and ``id``, and the keys of a ``**options: Unpack[...]``)."""
+    """The options of a ``TypedDict``, of a dataclass, of a function (its keyword parameters,
+    without ``self``, ``scope`` and ``id``, and the keys of a ``**options: Unpack[...]``) or of
+    a ``PassedOn``."""
+    if isinstance(declaration, PassedOn):
+        own, base = declared(declaration.own), declared(declaration.base)
+        set_here = frozenset(declaration.set_here)
+        hints = {k: v for k, v in base.hints.items() if k not in set_here}
+        return Declared({**hints, **own.hints}, own.required, own.name, set_here)
     if typing.is_typeddict(declaration):
         return _typeddict_options(declaration)
     return _signature_options(declaration)
@@ -89,7 +121,7 @@ def _signature_options(declaration: Any) -> Declared:
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
             continue
         hints[name] = all_hints[name]
-        if parameter.default is inspect.Parameter.empty:
+        if parameter.default is inspect.Parameter.empty or parameter.default is REQUIRED:
             required.add(name)
     qualified = getattr(declaration, "__qualname__", str(declaration)).removesuffix(".__init__")
     return Declared(hints, frozenset(required), qualified)
@@ -142,12 +174,15 @@ def check_options(
     before each option's name (``'image.'``); options in ``ignore`` are the caller's to
     check (options a construct refuses, with its reason)."""
     spec = declared(declaration)
+    options = {name: value for name, value in options.items() if value is not REQUIRED}
     for name, value in options.items():
         if name in ignore:
             continue
         field = f"{prefix}{name}"
         hint = spec.hints.get(name)
-        if hint is None:
+        if name in spec.set_here:
+            problems.add(field, _Given.of(value), f"is set by {spec.name} itself: leave it out")
+        elif hint is None:
             close = difflib.get_close_matches(str(name), list(spec.hints), n=1)
             problems.add(
                 field,
@@ -177,6 +212,39 @@ def check_arguments(
     problems = Problems()
     check_options(problems, declaration, options, ignore=ignore)
     problems.raise_if_any(subject)
+
+
+def check_fields(instance: Any) -> None:
+    """``check_arguments`` for a dataclass of options, from its ``__post_init__``: its fields
+    against their declared types (the dataclass is its own declaration)."""
+    kind = type(instance)
+    given = {f.name: getattr(instance, f.name) for f in dataclasses.fields(instance)}
+    check_arguments(kind.__name__, kind, given)
+
+
+def check_construct(
+    kind: type, scope: Any, id: Any, options: Mapping[str, Any], *, set_here: tuple[str, ...] = ()
+) -> None:
+    """``check_arguments`` for a construct of ``kind`` whose ``**kwargs`` go to its base class
+    (a ``Stack``'s or ``Stage``'s ``description``, ``env``, ...), before the base's constructor
+    runs: its own options and the base's together, those in ``set_here`` refused."""
+    subject = f"{kind.__name__} {child_path(scope, id)}"
+    check_arguments(subject, construct_options(kind, set_here), options)
+
+
+def construct_options(kind: type, set_here: tuple[str, ...] = ()) -> PassedOn:
+    """The options of ``kind``'s constructor and of its base class's, which its ``**kwargs``
+    go to; ``set_here``: the base's options it sets itself."""
+    return PassedOn(kind.__init__, kind.__bases__[0].__init__, set_here)  # type: ignore[misc]
+
+
+def child_path(scope: Any, id: Any) -> str:
+    """The construct path a child ``id`` of ``scope`` gets (constructs turns '/' into '--'),
+    for an error raised before the child exists: a constructor checks its options before its
+    base class's constructor, which would refuse a wrong one with a ``TypeError`` of its own."""
+    parent = _construct_path(scope) or ""
+    node_id = str(id).replace("/", "--")
+    return f"{parent}/{node_id}" if parent else node_id
 
 
 def check_value(problems: Problems, field: str, value: Any, hint: Any) -> bool:
@@ -247,7 +315,7 @@ def accepts(hint: Any, value: Any) -> bool:
         return value is None
     origin = get_origin(hint)
     if origin is Union or origin is types.UnionType:
-        return any(accepts(member, value) for member in get_args(hint))
+        return any(accepts(member, value) for member in _members(hint))
     if origin is Literal:
         choices = get_args(hint)
         if isinstance(value, str) and all(isinstance(c, str) for c in choices):
@@ -307,13 +375,16 @@ def _accepts_class(hint: type, value: Any) -> bool:
     if isinstance(value, hint):
         return True
     if _struct_fields(hint) is not None and isinstance(value, Mapping):
-        return set(map(str, value)) <= _struct_fields(hint)  # type: ignore[operator]
+        init = hint.__init__  # type: ignore[misc]  # what jsii makes the struct with
+        return _accepts_options(init, value, ignore=())
     return False
 
 
-def _accepts_options(declaration: Any, value: Mapping[str, Any]) -> bool:
+def _accepts_options(
+    declaration: Any, value: Mapping[str, Any], *, ignore: Collection[str] = SELF_PARSED
+) -> bool:
     probe = Problems()
-    check_options(probe, declaration, value)
+    check_options(probe, declaration, value, ignore=ignore)
     return not probe
 
 
@@ -380,7 +451,7 @@ def describe(hint: Any) -> str:
         return "None"
     origin, arguments = get_origin(hint), get_args(hint)
     if origin is Union or origin is types.UnionType:
-        kinds = [m for m in arguments if m is not _NONE_TYPE]
+        kinds = [m for m in _members(hint) if m is not _NONE_TYPE]
         if float in kinds and int in kinds:  # jsii's Number: a whole number is a number
             kinds.remove(int)
         words = [describe(m) for m in kinds]
@@ -470,8 +541,15 @@ def _article(words: str) -> str:
 
 
 def _members(hint: Any) -> tuple[Any, ...]:
+    """A union's members; aws-cdk-lib's ``Struct | Dict[str, Any]`` (a struct, or a dict jsii
+    makes one of) without the dict, which the struct's fields judge."""
     origin = get_origin(hint)
-    return get_args(hint) if origin is Union or origin is types.UnionType else (hint,)
+    if origin is not Union and origin is not types.UnionType:
+        return (hint,)
+    members = get_args(hint)
+    if any(_struct_fields(m) is not None for m in members):
+        return tuple(m for m in members if not _is_mapping_type(get_origin(m)))
+    return members
 
 
 def _without_none(hint: Any) -> Any:

@@ -34,7 +34,7 @@ from .limits import (
     REPOSITORY_POLICY_MAX_CHARS,
     partition_of,
 )
-from .option_types import check_arguments
+from .option_types import check_arguments, check_fields
 from .quotas import register_quota_checks
 from .tokens import is_unresolved
 from .validation import (
@@ -42,6 +42,7 @@ from .validation import (
     check_function_name_pattern,
     check_int_range,
     check_organization_id,
+    check_qualifier,
     check_repository_name,
     check_tag_exclusion_filter,
 )
@@ -55,10 +56,14 @@ class ConsumerAccount:
 
     ``function_name_pattern`` narrows which of its functions the Lambda service may pull for
     (``aws:sourceARN``); IAM wildcards ``*`` and ``?`` are allowed. Default: all its functions.
+    Its fields' types are checked at once; its values where a repository is given it.
     """
 
     account_id: str
     function_name_pattern: str = "*"
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
 class LambdaImageRepositoryOptions(TypedDict, total=False):
@@ -449,6 +454,12 @@ class LambdaImageRepository(Construct):
         :param qualifier: The bootstrap qualifier. Default: the ``@aws-cdk/core:bootstrapQualifier``
             context value, else CDK's default.
         """
+        subject = f"LambdaImageRepository {self.node.path}: allow_cdk_asset_publishing"
+        method = LambdaImageRepository.allow_cdk_asset_publishing
+        check_arguments(subject, method, {"qualifier": qualifier})
+        problems = Problems()
+        check_qualifier(problems, qualifier)
+        problems.raise_if_any(subject)
         for copy in self.regional_copies.values():
             copy.allow_cdk_asset_publishing(qualifier=qualifier)
         qualifier = (
@@ -632,6 +643,8 @@ class LambdaImageRepository(Construct):
 
     def in_region(self, region: str) -> LambdaImageRepository:
         """This repository, or its copy in ``region``."""
+        subject = f"LambdaImageRepository {self.node.path}: in_region"
+        check_arguments(subject, LambdaImageRepository.in_region, {"region": region})
         if region == self._region:
             return self
         try:
@@ -644,7 +657,7 @@ class LambdaImageRepository(Construct):
                 f"must be the repository's Region {self._region} or"
                 f" one of its regions {sorted(self.regional_copies)}",
             )
-            problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+            problems.raise_if_any(subject)
             raise
 
     def note_function_use(self, *, by_digest: bool) -> None:

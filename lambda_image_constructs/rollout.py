@@ -24,7 +24,7 @@ from .errors import Problems
 from .limits import DEPLOYMENT_INTERVAL_MINUTES as INTERVAL_MINUTES
 from .limits import DEPLOYMENT_PERCENT as PERCENT
 from .limits import UTILIZATION_TARGET
-from .option_types import check_arguments
+from .option_types import REQUIRED, check_arguments, check_fields
 from .roles import DeploymentRole
 from .tokens import is_unresolved
 
@@ -67,6 +67,8 @@ class Deployment:
     Every deployment rolls back when it fails, when it is stopped, and when an alarm goes
     off: the function's own alarms on the new version (errors, throttles, and messages sent to
     its dead-letter queue) unless ``default_alarms=False``, and ``alarms`` of your own.
+
+    Made directly, its fields' types are checked at once; its values where a function uses it.
     """
 
     type: DeploymentType
@@ -79,20 +81,31 @@ class Deployment:
     pre_traffic_hook: lambda_.IFunction | None = None
     post_traffic_hook: lambda_.IFunction | None = None
 
+    def __post_init__(self) -> None:
+        check_fields(self)
+
     @staticmethod
     def canary(
-        *, percent: int, interval: Duration | int, **options: Unpack[DeploymentOptions]
+        *,
+        percent: int = REQUIRED,
+        interval: Duration | int = REQUIRED,
+        **options: Unpack[DeploymentOptions],
     ) -> Deployment:
-        """``percent`` of the traffic to the new version, the rest ``interval`` later."""
+        """``percent`` of the traffic to the new version, the rest ``interval`` later. Both are
+        required (left out, our error)."""
         given = {"percent": percent, "interval": interval, **options}
         check_arguments("Deployment.canary", Deployment.canary, given)
         return Deployment._of("canary", percent, interval, None, options)
 
     @staticmethod
     def linear(
-        *, percent: int, interval: Duration | int, **options: Unpack[DeploymentOptions]
+        *,
+        percent: int = REQUIRED,
+        interval: Duration | int = REQUIRED,
+        **options: Unpack[DeploymentOptions],
     ) -> Deployment:
-        """``percent`` more of the traffic to the new version every ``interval``."""
+        """``percent`` more of the traffic to the new version every ``interval``. Both are
+        required (left out, our error)."""
         given = {"percent": percent, "interval": interval, **options}
         check_arguments("Deployment.linear", Deployment.linear, given)
         return Deployment._of("linear", percent, interval, None, options)
@@ -105,9 +118,9 @@ class Deployment:
 
     @staticmethod
     def with_config(
-        config: codedeploy.ILambdaDeploymentConfig, **options: Unpack[DeploymentOptions]
+        config: codedeploy.ILambdaDeploymentConfig = REQUIRED, **options: Unpack[DeploymentOptions]
     ) -> Deployment:
-        """Any of aws-cdk-lib's ``LambdaDeploymentConfig``s."""
+        """Any of aws-cdk-lib's ``LambdaDeploymentConfig``s (required: left out, our error)."""
         given = {"config": config, **options}
         check_arguments("Deployment.with_config", Deployment.with_config, given)
         return Deployment._of("custom", None, None, config, options)
@@ -192,12 +205,16 @@ def interval_minutes(problems: Problems, field: str, value: Any) -> int | None:
 
 @dataclass(frozen=True)
 class ConcurrencyScaling:
-    """Application Auto Scaling of the alias's provisioned concurrency on its utilisation."""
+    """Application Auto Scaling of the alias's provisioned concurrency on its utilisation.
+    Its fields' types are checked at once; its values against the function that uses it."""
 
     max_capacity: int
     min_capacity: int | None = None
     """Default: the function's ``provisioned_concurrency``."""
     utilization_target: float = 0.7
+
+    def __post_init__(self) -> None:
+        check_fields(self)
 
 
 def check_provisioning(

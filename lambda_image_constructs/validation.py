@@ -18,6 +18,7 @@ from .errors import Problems
 from .invariants import whole_mebibytes
 from .limits import (
     ACCOUNT_ID,
+    BOOTSTRAP_QUALIFIER,
     DESCRIPTION_MAX_CHARS,
     ENVIRONMENT_KEY,
     ENVIRONMENT_MAX_BYTES,
@@ -100,6 +101,26 @@ def check_tag_exclusion_filter(problems: Problems, field: str, value: Any) -> No
             value,
             "must be a tag wildcard pattern of 1 to 128 letters, digits, '.', '_', '-' and '*'",
         )
+
+
+def check_qualifier(problems: Problems, qualifier: object) -> None:
+    """A CDK bootstrap qualifier, when one is given."""
+    if qualifier is not None and not (
+        isinstance(qualifier, str) and BOOTSTRAP_QUALIFIER.fullmatch(qualifier)
+    ):
+        problems.add("qualifier", qualifier,
+                     "must be a CDK bootstrap qualifier: 1 to 10 lowercase letters and digits,"
+                     " as given to cdk bootstrap --qualifier")  # fmt: skip
+
+
+def check_names_given(
+    problems: Problems, field: str, given: Mapping[str, Any], needed: Mapping[str, str]
+) -> None:
+    """Each name of ``needed`` is a key of ``given`` (what is given by name: images,
+    repositories, account IDs); ``needed`` maps each name to what refers to it."""
+    for name, needed_by in needed.items():
+        if name not in given:
+            problems.add(f"{field}[{name!r}]", None, f"must be given: {needed_by} names it")
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,15 @@ Each table row is one bad input; the tables' sizes are what README's count repor
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Duration, Size, Stack
+from aws_cdk import App, Duration, Size, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -27,6 +31,18 @@ from lambda_image_constructs import (
     LambdaImageRepository,
     LambdaImageValidationError,
     image_publishing_synthesizer,
+)
+from lambda_image_constructs.compliance import register_compliance_packs
+from lambda_image_constructs.org import (
+    ConsumerAccountStage,
+    ImageAccountStage,
+    ImageFunctionStack,
+    ImageRepositoryStack,
+    ImageStack,
+    OrgWideFunctionsStack,
+    OrgWideFunctionsStage,
+    PipelineStack,
+    build_pipelines,
 )
 
 from .cdk_harness import CONSUMER_A, CONSUMER_ENV, DIGEST, IMAGE_ACCOUNT, IMAGE_URI, PROJECT_ROOT
@@ -109,6 +125,47 @@ def with_queue(**options: Any) -> Callable[[Stack], Any]:
         return function(dead_letter_queue=queue, **options)(stack)
 
     return build
+
+
+def made_function(call: Callable[[ImageFunction], Any]) -> Callable[[Stack], Any]:
+    return lambda stack: call(function()(stack))
+
+
+def made_repository(call: Callable[[LambdaImageRepository], Any]) -> Callable[[Stack], Any]:
+    return lambda stack: call(repository(repository_name="platform/x")(stack))
+
+
+@dataclass(frozen=True)
+class Of:
+    """An option of an org stage or stack read from the generated configuration when the case
+    runs (parsing it at import would cost every test run of this module)."""
+
+    read: Callable[[Any], Any]
+
+
+CONFIG = Of(lambda config: config)
+WITH_PIPELINE = Of(lambda config: organisation(pipeline=True))
+CONSUMER = Of(lambda config: config.consumer_accounts[0])
+FUNCTIONS = Of(lambda config: config.consumer_accounts[0].functions)
+REPOSITORIES = Of(lambda config: config.repositories)
+
+
+def org(kind: Callable[..., Any], **options: Any) -> Callable[[Stack], Any]:
+    """An org stage or stack made in the test's app, with ``options``."""
+
+    def build(stack: Stack) -> Any:
+        given = {k: v.read(organisation()) if isinstance(v, Of) else v for k, v in options.items()}
+        return kind(stack.node.root, "Org", **given)
+
+    return build
+
+
+@cache
+def organisation(pipeline: bool = False) -> Any:
+    from lambda_image_constructs.org import parse_config
+
+    document = _config(_set("pipeline", PIPELINE) if pipeline else lambda document: None)
+    return parse_config(document, "org.yaml")
 
 
 # (case id, builder, field the error names, text of the value it shows)
@@ -316,6 +373,106 @@ API: list[tuple[str, Callable[[Stack], Any], str, str]] = [
     ("image architecture", image(Path(), architecture="arm65"), "architecture", "'arm65'"),
     ("image Dockerfile not UTF-8", lambda stack: latin1_dockerfile(stack), "file",
      "'Dockerfile'"),
+    # rollout and consumer values made directly
+    ("scaling capacity text", lambda stack: ConcurrencyScaling("5"), "max_capacity", "'5'"),
+    ("scaling minimum fraction", lambda stack: ConcurrencyScaling(5, min_capacity=1.5),
+     "min_capacity", "1.5"),
+    ("scaling target text", lambda stack: ConcurrencyScaling(5, utilization_target="70%"),
+     "utilization_target", "'70%'"),
+    ("deployment type number", lambda stack: Deployment(5), "type", "5"),
+    ("deployment percent text", lambda stack: Deployment("canary", "10", 5), "percent", "'10'"),
+    ("deployment alarm name as alarms", lambda stack: Deployment("all-at-once",
+                                                                 alarms="HighErrors"),
+     "alarms", "'HighErrors'"),
+    ("deployment hook text", lambda stack: Deployment("all-at-once", pre_traffic_hook="check"),
+     "pre_traffic_hook", "'check'"),
+    ("with_config without config", lambda stack: Deployment.with_config(), "config", "None"),
+    ("with_config config name", lambda stack: Deployment.with_config(
+        "CodeDeployDefault.LambdaAllAtOnce"), "config", "'CodeDeployDefault.LambdaAllAtOnce'"),
+    ("canary without percent", lambda stack: Deployment.canary(interval=5), "percent", "None"),
+    ("consumer account number", lambda stack: ConsumerAccount(222222222222), "account_id",
+     "222222222222"),
+    ("consumer patterns as list", lambda stack: ConsumerAccount(CONSUMER_A, ["pay*"]),
+     "function_name_pattern", "['pay*']"),
+    # methods of a function and of a repository
+    ("add_environment value number", made_function(lambda fn: fn.add_environment("KEY", 5)),
+     "value", "5"),
+    ("add_environment key list", made_function(lambda fn: fn.add_environment(["KEY"], "x")),
+     "key", "['KEY']"),
+    ("add_environment edge text", made_function(
+        lambda fn: fn.add_environment("KEY", "x", remove_in_edge="yes")), "remove_in_edge",
+     "'yes'"),
+    ("acknowledge rule number", made_function(lambda fn: fn.acknowledge(5, "a reason")),
+     "rule_id", "5"),
+    ("acknowledge reasons as list", made_function(
+        lambda fn: fn.acknowledge("AwsSolutions-IAM5", ["why"])), "reason", "['why']"),
+    ("in_region list", made_repository(lambda repo: repo.in_region(["eu-west-1"])), "region",
+     "['eu-west-1']"),
+    ("in_region without a copy", made_repository(lambda repo: repo.in_region("eu-west-1")),
+     "region", "'eu-west-1'"),
+    ("qualifier number", made_repository(lambda repo: repo.allow_cdk_asset_publishing(
+        qualifier=5)), "qualifier", "5"),
+    ("qualifier upper case", made_repository(lambda repo: repo.allow_cdk_asset_publishing(
+        qualifier="Custom")), "qualifier", "'Custom'"),
+    # the organisation's stages and stacks
+    ("image stage config file name", org(ImageAccountStage, config="platform.yaml"), "config",
+     "'platform.yaml'"),
+    ("image stage env", org(ImageAccountStage, config=CONFIG, env=CONSUMER_ENV), "env",
+     "Environment"),
+    ("image stage outdir number", org(ImageAccountStage, config=CONFIG, outdir=5), "outdir",
+     "5"),
+    ("image stage repositories missing one", org(ImageAccountStage, config=CONFIG,
+                                                 repositories={}),
+     "repositories['platform/lambda-images']", "None"),
+    ("consumer stage consumer as dict", org(ConsumerAccountStage, consumer={"name": "x"},
+                                            images={}),
+     "consumer", "{'name': 'x'}"),
+    ("consumer stage images as list", org(ConsumerAccountStage, consumer=CONSUMER, images=[]),
+     "images", "[]"),
+    ("consumer stage image missing", org(ConsumerAccountStage, consumer=CONSUMER, images={}),
+     "images['service']", "None"),
+    ("functions stack one function", org(ImageFunctionStack, functions=Of(
+        lambda config: config.consumer_accounts[0].functions[0]), images={}),
+     "functions", "FunctionSpec"),
+    ("functions stack description", org(ImageFunctionStack, functions=FUNCTIONS, images={},
+                                        description=5),
+     "description", "5"),
+    ("functions stack env dict misspelt", org(ImageFunctionStack, functions=FUNCTIONS, images={},
+                                              env={"acount": CONSUMER_A}),
+     "env", "{'acount': '222222222222'}"),
+    ("repositories stack names as text", org(ImageRepositoryStack, repositories="platform/x",
+                                             consumer_account_ids={}),
+     "repositories", "'platform/x'"),
+    ("repositories stack consumer missing", org(ImageRepositoryStack, repositories=REPOSITORIES,
+                                                consumer_account_ids={}),
+     "consumer_account_ids['workload-000']", "None"),
+    ("image stack repository name", org(ImageStack, repository="platform/x", images=[]),
+     "repository", "'platform/x'"),
+    ("image stack synthesizer", org(ImageStack, repository="platform/x", images=[],
+                                    synthesizer=None),
+     "synthesizer", "None"),
+    ("org-wide stack images as list", org(OrgWideFunctionsStack, block=None, images=[]),
+     "images", "[]"),
+    ("org-wide stage block text", org(OrgWideFunctionsStage, config=CONFIG, block="all",
+                                      images={}),
+     "block", "'all'"),
+    ("pipeline without pipeline block", org(PipelineStack, config=CONFIG, cli_version="2.1"),
+     "config.pipeline", "None"),
+    ("pipeline CLI version number", org(PipelineStack, config=WITH_PIPELINE, cli_version=2),
+     "cli_version", "2"),
+    ("pipeline number 0", org(PipelineStack, config=WITH_PIPELINE, cli_version="2.1",
+                              number=0),
+     "number", "0"),
+    ("build_pipelines config text", lambda stack: build_pipelines(
+        stack.node.root, "platform.yaml", "2.1"), "config", "'platform.yaml'"),
+    ("build_pipelines without pipeline block", lambda stack: build_pipelines(
+        stack.node.root, organisation(), "2.1"), "config.pipeline", "None"),
+    # compliance packs
+    ("packs as text", lambda stack: register_compliance_packs(stack.node.root, "AwsSolutions"),
+     "packs", "'AwsSolutions'"),
+    ("packs of a stack", lambda stack: register_compliance_packs(stack), "app", "Stack (Bad)"),
+    ("unknown pack", lambda stack: register_compliance_packs(stack.node.root, ["AwsSolution"]),
+     "packs[0]", "'AwsSolution'"),
 ]  # fmt: skip
 
 
@@ -334,6 +491,34 @@ def test_bad_api_input_is_one_clear_error(
     problem = next(p for p in error.value.problems if p.field == field)
     assert shown in str(problem), str(problem)
     assert len(str(problem)) < 1_000
+
+
+def test_what_aws_cdk_lib_accepts_at_these_entry_points_stays_accepted() -> None:
+    # given values aws-cdk-lib takes: tokens, imported resources, a whole number where a
+    # number goes, a tuple where a list goes, a dict for a struct
+    app = App()
+    stack = Stack(app, "Good", env=CONSUMER_ENV)
+    alarm = cloudwatch.Alarm.from_alarm_name(stack, "Alarm", "HighErrors")
+    # when each entry point checked by construction is given them, then none is refused
+    ConcurrencyScaling(Token.as_number({"Ref": "Max"}), min_capacity=0, utilization_target=1)
+    Deployment("canary", 10, Duration.minutes(5), alarms=(alarm,), pre_traffic_hook=None)
+    Deployment.with_config(codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE, alarms=[alarm])
+    ConsumerAccount(Token.as_string({"Ref": "Account"}), function_name_pattern="pay-*")
+    fn = function()(stack)
+    fn.add_environment("STAGE", Token.as_string({"Ref": "Stage"}), remove_in_edge=None)
+    fn.acknowledge("AwsSolutions-IAM5[Resource::*]", "Reads every object of the reports bucket.")
+    repo = repository(repository_name="platform/x")(stack)
+    assert repo.in_region("us-east-1") is repo
+    assert "cdk-custom1-image-publishing-role" in repo.allow_cdk_asset_publishing(
+        qualifier="custom1"
+    )
+    register_compliance_packs(app, ("AwsSolutions",))
+    functions = ImageFunctionStack(app, "Functions", functions=(), images={},
+                                   env={"account": CONSUMER_A, "region": "us-east-1"},
+                                   description="No functions yet")  # fmt: skip
+    repos = ImageRepositoryStack(app, "Repos", repositories=[], consumer_account_ids={},
+                                 env=CONSUMER_ENV, termination_protection=True)  # fmt: skip
+    assert functions.region == "us-east-1" and repos.termination_protection
 
 
 def test_a_huge_value_is_quoted_cut_to_a_readable_length() -> None:
@@ -380,6 +565,8 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 FN = "consumerAccounts.0.functions.0"
 CONNECTION = "arn:aws:codeconnections:us-east-1:111111111111:connection/x"
+PIPELINE = {"account": "111111111111", "branch": "main", "connectionArn": CONNECTION,
+            "repository": "o/r"}  # fmt: skip
 # (case id, change to a valid generated configuration, key path in the error, value text)
 CONFIGURATION: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("image account short", _set("imageAccount.account", "1111"), "imageAccount.account", "1111"),

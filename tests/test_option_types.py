@@ -7,6 +7,7 @@ checker reads any ``TypedDict`` or signature."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, Required, TypedDict, Unpack
 
 import jsii
@@ -21,7 +22,15 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from lambda_image_constructs.errors import LambdaImageValidationError, Problems
-from lambda_image_constructs.option_types import check_arguments, check_options, describe
+from lambda_image_constructs.option_types import (
+    REQUIRED,
+    check_arguments,
+    check_construct,
+    check_fields,
+    check_options,
+    child_path,
+    describe,
+)
 
 
 class Options(TypedDict, total=False):
@@ -44,6 +53,7 @@ class Options(TypedDict, total=False):
     environment: Mapping[str, str]
     architecture: Literal["x86_64", "arm64"] | lambda_.Architecture
     vpc_subnets: ec2.SubnetSelection
+    env: Environment | dict[str, Any] | None  # as aws-cdk-lib declares a struct's parameter
     enabled: bool
     description: NotRequired[str | None]
 
@@ -135,6 +145,12 @@ WRONG: list[tuple[str, dict[str, Any], str, str, str]] = [
      "an aws_ec2.SubnetSelection (or a dict of its fields)", "'private'"),
     ("subnet selection dict with unknown key", {"vpc_subnets": {"subnet": "x"}}, "vpc_subnets",
      "aws_ec2.SubnetSelection", "{'subnet': 'x'}"),
+    ("subnet selection dict with a field of the wrong type", {"vpc_subnets": {"one_per_az": "y"}},
+     "vpc_subnets", "aws_ec2.SubnetSelection", "{'one_per_az': 'y'}"),
+    ("environment dict with an unknown key", {"env": {"": None}}, "env",
+     "an Environment (or a dict of its fields)", "{'': None}"),
+    ("environment dict with a number as account", {"env": {"account": 111111111111}}, "env",
+     "an Environment (or a dict of its fields)", "111111111111"),
     ("number as flag", {"enabled": 1}, "enabled", "True or False", "got 1"),
     ("text as flag", {"enabled": "false"}, "enabled", "True or False", "'false'"),
     ("number as description", {"description": 5}, "description", "a string", "got 5"),
@@ -185,6 +201,7 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ("a jsii class", {"architecture": lambda_.Architecture.ARM_64}),
     ("a struct", {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)}),
     ("a struct as a dict", {"vpc_subnets": {"subnet_type": ec2.SubnetType.PUBLIC}}),
+    ("a dict where a struct or a dict is declared", {"env": {"account": "111111111111"}}),
     ("a flag", {"enabled": False}),
 ]
 
@@ -259,3 +276,76 @@ DESCRIBED: list[tuple[Any, str]] = [
 @pytest.mark.parametrize(("hint", "words"), DESCRIBED, ids=[w for _, w in DESCRIBED])
 def test_types_are_said_in_words(hint: Any, words: str) -> None:
     assert describe(hint) == words
+
+
+def _factory(*, config: iam.IRole = REQUIRED, retries: int = 2) -> None:
+    """A parameter that must be given, with a default so that leaving it out is our error."""
+
+
+def test_a_required_default_left_out_is_our_error_and_given_is_checked() -> None:
+    # given a parameter whose default is REQUIRED
+    problems = Problems()
+    # when it is left out, and when it is given a value of the wrong type
+    check_options(problems, _factory, {"config": REQUIRED, "retries": 2})
+    check_options(problems, _factory, {"config": USER})
+    # then the first says it must be given, the second what it must be
+    assert [p.field for p in problems] == ["config", "config"]
+    first, second = (str(p) for p in problems)
+    assert first.startswith("config must be given: an aws_iam.IRole"), first
+    assert second.startswith("config must be an aws_iam.IRole"), second
+
+
+class _Base:
+    def __init__(self, *, env: str | None = None, description: str | None = None) -> None:
+        """A base class's constructor, as a Stack's is."""
+
+
+class _Child(_Base):
+    def __init__(self, scope: Any, id: str, *, config: str, **kwargs: Any) -> None:
+        """Its own option, and ``**kwargs`` passed on to the base."""
+        check_construct(_Child, scope, id, {"config": config, **kwargs}, set_here=("env",))
+        super().__init__(env="set here", **kwargs)
+
+
+def test_a_constructor_and_its_base_are_checked_together_before_the_base_runs() -> None:
+    # given a construct whose **kwargs go to its base class, which sets env itself
+    with pytest.raises(LambdaImageValidationError) as error:
+        # when its own option, a base option and the option it sets are wrong or given
+        _Child(_STACK, "A/B", config=5, description=5, env="mine", colour="blue")
+    # then one error names each, under the path the child would have
+    assert error.value.subject == "_Child Values/A--B"
+    problems = {p.field: str(p) for p in error.value.problems}
+    assert list(problems) == ["config", "description", "env", "colour"]
+    assert "is set by _Child itself: leave it out" in problems["env"]
+    assert "is not an option of _Child" in problems["colour"]
+    _Child(_STACK, "C", config="x", description="accepted")  # and the right ones pass
+
+
+@dataclass(frozen=True)
+class _Scaling:
+    max_capacity: int
+    target: float = 0.7
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+
+def test_a_dataclass_checks_its_fields_when_made() -> None:
+    # given a dataclass of options that checks its fields
+    # when it is made with a wrong type, then it is our error naming the field
+    with pytest.raises(LambdaImageValidationError) as error:
+        _Scaling("5", target=1)
+    assert error.value.subject == "_Scaling"
+    assert [str(p) for p in error.value.problems] == [
+        "max_capacity must be a whole number, got '5'"
+    ]
+    assert _Scaling(5, target=1).target == 1  # a whole number is a number
+
+
+@pytest.mark.parametrize(
+    ("scope", "id", "path"),
+    [(_APP, "Stack", "Stack"), (_STACK, "Fn", "Values/Fn"), (_STACK, "a/b", "Values/a--b"),
+     (None, "Fn", "Fn")],
+)  # fmt: skip
+def test_the_path_of_a_child_not_made_yet(scope: Any, id: str, path: str) -> None:
+    assert child_path(scope, id) == path

@@ -335,6 +335,11 @@ class ImageFunction(lambda_.Function):
         variables = self.__dict__.get("_environment_variables")
         if variables is None:  # from aws-cdk-lib's constructor: the option, checked already
             return super().add_environment(key, value, remove_in_edge=remove_in_edge)
+        check_arguments(
+            f"ImageFunction {self.node.path}: add_environment",
+            ImageFunction.add_environment,
+            {"key": key, "value": value, "remove_in_edge": remove_in_edge},
+        )
         problems = Problems()
         validate.check_environment(problems, {**variables, key: value})
         problems.raise_if_any(f"ImageFunction {self.node.path}: add_environment")
@@ -346,6 +351,11 @@ class ImageFunction(lambda_.Function):
         policies, its log group, its dead-letter queue, its alarms and deployment group. For
         example, after ``bucket.grant_read(fn)``:
         ``fn.acknowledge("AwsSolutions-IAM5[Action::s3:GetObject*]", "...")``."""
+        check_arguments(
+            f"ImageFunction {self.node.path}: acknowledge",
+            ImageFunction.acknowledge,
+            {"rule_id": rule_id, "reason": reason},
+        )
         problems = Problems()
         if not isinstance(rule_id, str) or not rule_id.strip():
             problems.add("rule_id", rule_id, "must be a rule ID (non-empty text)")

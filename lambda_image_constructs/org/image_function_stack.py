@@ -15,6 +15,8 @@ from constructs import Construct
 from lambda_image_constructs import Deployment, ImageFunction, ImageSource, LambdaImage
 from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.limits import STACK_RESOURCES as MAX_RESOURCES
+from lambda_image_constructs.option_types import check_construct, child_path
+from lambda_image_constructs.validation import check_names_given
 
 from .config import DeploymentSpec, FunctionSpec
 
@@ -40,6 +42,9 @@ class ImageFunctionStack(Stack):
             Regions (each function takes the one of its own Region), or an ``ImageSource``.
         :param where: The configuration path of the account, for errors.
         """
+        given = {"functions": functions, "images": images, "where": where}
+        check_construct(ImageFunctionStack, scope, id, {**given, **kwargs})
+        check_images_given(f"ImageFunctionStack {child_path(scope, id)}", functions, images)
         super().__init__(scope, id, **kwargs)
         self.key = kms.Key(
             self,
@@ -146,3 +151,16 @@ class ImageFunctionStack(Stack):
                 " hashes to, which replaces it) or give some functions a stack: of their own",
             )
             problems.raise_if_any(f"stack {self.node.path}")
+
+
+def check_images_given(
+    subject: str, functions: Sequence[FunctionSpec], images: Mapping[str, Any]
+) -> None:
+    """``images`` holds the image of every function, each with at least one copy."""
+    problems = Problems()
+    needed = {f.image: f"function {f.name}" for f in functions}
+    check_names_given(problems, "images", images, needed)
+    for name in needed:
+        if isinstance(images.get(name), Sequence) and not images[name]:
+            problems.add(f"images[{name!r}]", images[name], "must hold a LambdaImage")
+    problems.raise_if_any(subject)

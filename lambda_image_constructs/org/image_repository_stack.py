@@ -11,7 +11,10 @@ from constructs import Construct
 
 from lambda_image_constructs import LambdaImageRepository, PullThroughCache, RegistrySigning
 from lambda_image_constructs.compliance import skip_checkov
+from lambda_image_constructs.errors import Problems
+from lambda_image_constructs.option_types import check_arguments, check_construct
 from lambda_image_constructs.policies import LAMBDA_PULL_ACTIONS, LAMBDA_SERVICE_PRINCIPAL
+from lambda_image_constructs.validation import check_names_given
 
 from .config import RepositorySpec
 from .supply_chain_config import ImageAccountSpec
@@ -33,6 +36,17 @@ class ImageRepositories(Construct):
         image_account: ImageAccountSpec | None = None,
     ) -> None:
         super().__init__(scope, id)
+        given = {
+            "repositories": repositories,
+            "consumer_account_ids": consumer_account_ids,
+            "image_account": image_account,
+        }
+        subject = f"ImageRepositories {self.node.path}"
+        check_arguments(subject, ImageRepositories.__init__, given)
+        problems = Problems()
+        needed = {c: f"repositories[{r.name}].consumers" for r in repositories for c in r.consumers}
+        check_names_given(problems, "consumer_account_ids", consumer_account_ids, needed)
+        problems.raise_if_any(subject)
         self.repositories: dict[str, LambdaImageRepository] = {}
         publishing_roles: set[str] = set()
         for spec in repositories:
@@ -108,6 +122,12 @@ class ImageRepositoryStack(Stack):
         image_account: ImageAccountSpec | None = None,
         **kwargs: Any,
     ) -> None:
+        given = {
+            "repositories": repositories,
+            "consumer_account_ids": consumer_account_ids,
+            "image_account": image_account,
+        }
+        check_construct(ImageRepositoryStack, scope, id, {**given, **kwargs})
         super().__init__(scope, id, **kwargs)
         self.registry = ImageRepositories(
             self,

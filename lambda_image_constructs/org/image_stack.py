@@ -10,6 +10,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from lambda_image_constructs import LambdaImage, LambdaImageRepository, image_publishing_synthesizer
+from lambda_image_constructs.option_types import check_construct
 
 from .config import ImageSpec
 
@@ -34,6 +35,8 @@ class ImageStack(Stack):
         images: Sequence[ImageSpec],
         **kwargs: Any,
     ) -> None:
+        given = {"repository": repository, "images": images, **kwargs}
+        check_construct(ImageStack, scope, id, given, set_here=("synthesizer",))
         super().__init__(
             scope,
             id,

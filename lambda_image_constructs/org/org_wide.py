@@ -36,10 +36,11 @@ from lambda_image_constructs.compliance import (
 )
 from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.limits import TEMPLATE_BODY_BYTES
+from lambda_image_constructs.option_types import check_construct, child_path
 from lambda_image_constructs.quotas import register_quota_checks
 
 from .config import AppConfig, OrgWideFunctionsSpec
-from .image_function_stack import ImageFunctionStack
+from .image_function_stack import ImageFunctionStack, check_images_given
 
 STACK_SET_PREFIX = "lambda-images-"
 
@@ -117,6 +118,12 @@ class OrgWideFunctionsStack(Stack):
         images: Mapping[str, Sequence[LambdaImage]],
         **kwargs: Any,
     ) -> None:
+        check_construct(
+            OrgWideFunctionsStack, scope, id, {"block": block, "images": images, **kwargs}
+        )
+        check_images_given(
+            f"OrgWideFunctionsStack {child_path(scope, id)}", block.functions, images
+        )
         super().__init__(scope, id, **kwargs)
         register_quota_checks(self)
         stage = Stage.of(self)
@@ -186,6 +193,8 @@ class OrgWideFunctionsStage(Stage):
         images: Mapping[str, Sequence[LambdaImage]],
         **kwargs: Any,
     ) -> None:
+        given = {"config": config, "block": block, "images": images, **kwargs}
+        check_construct(OrgWideFunctionsStage, scope, id, given, set_here=("env",))
         env = Environment(account=config.image_account.account, region=config.image_account.region)
         super().__init__(scope, id, env=env, **kwargs)
         write_acknowledgements_into_templates(self)

@@ -23,10 +23,12 @@ from constructs import Construct
 
 from lambda_image_constructs import LambdaImage
 from lambda_image_constructs.compliance import skip_checkov
+from lambda_image_constructs.errors import Problems
 from lambda_image_constructs.limits import STAGE_ACTIONS
+from lambda_image_constructs.option_types import check_arguments, check_construct, child_path
 from lambda_image_constructs.quotas import register_quota_checks
 
-from .config import AppConfig, OrgWideFunctionsSpec
+from .config import AppConfig, OrgWideFunctionsSpec, PipelineSpec
 from .image_repository_stack import ImageRepositories, ImageRepositoryStack
 from .org_wide import OrgWideFunctionsStage
 from .stages import (
@@ -67,8 +69,9 @@ def build_pipelines(scope: Construct, config: AppConfig, cli_version: str) -> li
     """The organisation's pipelines: the first builds and publishes the images and deploys the
     image account and its waves; each next one deploys its waves once the one before it
     succeeded, so wave order holds across them."""
-    assert config.pipeline is not None
-    per_pipeline = config.pipeline.waves_per_pipeline
+    given = {"config": config, "cli_version": cli_version}
+    check_arguments("build_pipelines", build_pipelines, given)
+    per_pipeline = pipeline_of(config, "build_pipelines").waves_per_pipeline
     numbers = sorted({1, *(pipeline_number(n, per_pipeline) for n, _ in config.waves())})
     numbers = sorted(
         {*numbers, *(pipeline_number(b.wave, per_pipeline) for b in config.org_wide_functions)}
@@ -86,6 +89,18 @@ def build_pipelines(scope: Construct, config: AppConfig, cli_version: str) -> li
             )
         )
     return stacks
+
+
+def pipeline_of(config: AppConfig, subject: str, number: int = 1) -> PipelineSpec:
+    """The configuration's ``pipeline`` block, which a pipeline needs; ``number`` from 1."""
+    problems = Problems()
+    if config.pipeline is None:
+        problems.add("config.pipeline", None, "must be given (a pipeline: block) for a pipeline")
+    if number < 1:
+        problems.add("number", number, "must be at least 1 (the first pipeline is 1)")
+    problems.raise_if_any(subject)
+    assert config.pipeline is not None
+    return config.pipeline
 
 
 class PipelineStack(Stack):
@@ -114,8 +129,9 @@ class PipelineStack(Stack):
         follows: PipelineStack | None = None,
         **kwargs: Any,
     ) -> None:
-        assert config.pipeline is not None
-        spec = config.pipeline
+        given = {"config": config, "cli_version": cli_version, "number": number, "follows": follows}
+        check_construct(PipelineStack, scope, id, {**given, **kwargs}, set_here=("env",))
+        spec = pipeline_of(config, f"PipelineStack {child_path(scope, id)}", number)
         super().__init__(
             scope,
             id,

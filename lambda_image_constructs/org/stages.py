@@ -9,13 +9,16 @@ from typing import Any
 from aws_cdk import Acknowledgment, Annotations, Environment, Stage, Validations
 from constructs import Construct
 
-from lambda_image_constructs import LambdaImage, LambdaImageRepository
+from lambda_image_constructs import ImageSource, LambdaImage, LambdaImageRepository
 from lambda_image_constructs.compliance import write_acknowledgements_into_templates
+from lambda_image_constructs.errors import Problems
+from lambda_image_constructs.option_types import check_construct, child_path
 from lambda_image_constructs.pull_through_cache import pull_through_advice, registry_host
+from lambda_image_constructs.validation import check_names_given
 
 from .config import AppConfig, ConsumerAccountSpec, FunctionSpec, RepositorySpec
 from .config.values import stack_id as stack_id
-from .image_function_stack import ImageFunctionStack
+from .image_function_stack import ImageFunctionStack, check_images_given
 from .image_repository_stack import ImageRepositoryStack
 from .image_stack import ImageStack
 
@@ -41,6 +44,15 @@ class ImageAccountStage(Stage):
         :param regional_repositories: The other Regions' repositories (Region -> name ->
             repository), when made elsewhere. Default: a ``Repositories-<Region>`` stack each.
         """
+        options = {
+            "config": config,
+            "repositories": repositories,
+            "regional_repositories": regional_repositories,
+        }
+        check_construct(ImageAccountStage, scope, id, {**options, **kwargs}, set_here=("env",))
+        _check_repositories_given(
+            child_path(scope, id), config, repositories, regional_repositories
+        )
         home = config.image_account.region
         env = Environment(account=config.image_account.account, region=home)
         super().__init__(scope, id, env=env, **kwargs)
@@ -84,6 +96,24 @@ class ImageAccountStage(Stage):
                     advise_pull_through(config, stack.images)
                 for name, image in stack.images.items():
                     self.regional_images.setdefault(name, []).append(image)
+
+
+def _check_repositories_given(
+    path: str,
+    config: AppConfig,
+    repositories: Mapping[str, LambdaImageRepository] | None,
+    regional: Mapping[str, Mapping[str, LambdaImageRepository]] | None,
+) -> None:
+    """Repositories made elsewhere hold every repository the configuration publishes there."""
+    problems = Problems()
+    home = config.image_account.region
+    for region in [home, *regions_of(config)]:
+        given = repositories if region == home else (regional or {}).get(region)
+        field = "repositories" if region == home else f"regional_repositories[{region!r}]"
+        needed = {r.name: "the configuration" for r in repositories_in(config, region)}
+        if given is not None:
+            check_names_given(problems, field, given, needed)
+    problems.raise_if_any(f"ImageAccountStage {path}")
 
 
 def advise_pull_through(config: AppConfig, images: Mapping[str, LambdaImage]) -> None:
@@ -159,11 +189,23 @@ class ConsumerAccountStage(Stage):
         id: str,
         *,
         consumer: ConsumerAccountSpec,
-        images: Mapping[str, LambdaImage | Sequence[LambdaImage]],
+        images: Mapping[str, LambdaImage | Sequence[LambdaImage] | ImageSource],
         where: str = "",
         unsigned_images: bool = False,
         **kwargs: Any,
     ) -> None:
+        """
+        :param consumer: The consumer account of the configuration.
+        :param images: The images by name: one ``LambdaImage``, its copies in several Regions
+            (each function takes the one of its own Region), or an ``ImageSource``.
+        :param where: The configuration path of the account, for errors.
+            Default: ``consumerAccounts[<its name>]``.
+        """
+        given = {"consumer": consumer, "images": images, "where": where, **kwargs}
+        check_construct(ConsumerAccountStage, scope, id, given, set_here=("env",))
+        check_images_given(
+            f"ConsumerAccountStage {child_path(scope, id)}", consumer.functions, images
+        )
         env = Environment(account=consumer.environment.account, region=consumer.environment.region)
         super().__init__(scope, id, env=env, **kwargs)
         write_acknowledgements_into_templates(self)
