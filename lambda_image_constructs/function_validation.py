@@ -1,6 +1,6 @@
 """Pure-Python checks of an image-backed function's settings against Lambda's limits.
 
-The limits are those of the Lambda API (see docs/reference and the project README); CDK passes
+The limits are those of the Lambda API (see docs/reference and docs/constructs.md); CDK passes
 most of them through to deploy time unchecked.
 """
 

@@ -76,7 +76,7 @@ class LambdaImageRepositoryOptions(TypedDict, total=False):
     organization_id: str | None
     """Grant pulls to every account of this AWS Organization (``o-...``) through
     ``aws:PrincipalOrgID``. Default: no organisation-wide grant. The guide recommends listing
-    accounts instead; see the README for the trade-off."""
+    accounts instead; see docs/design.md for the trade-off."""
     same_account_access: bool
     """Add the guide's same-account statement. Default: ``True``."""
     same_account_source_arn_condition: bool | None
