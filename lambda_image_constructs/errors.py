@@ -104,3 +104,24 @@ class Problems:
     def raise_if_any(self, subject: str) -> None:
         if self._items:
             raise LambdaImageValidationError(subject, self._items)
+
+
+def all_reported(errors: list[LambdaImageValidationError]) -> str:
+    """Several errors (one per construct or file) as one message, as bounded as one error's:
+    at most ``MAX_LISTED`` problems in all and ``MAX_LISTED`` subjects (past the problems, a
+    subject's header alone), then how many more there were. One error reads as its own
+    message."""
+    lines: list[str] = []
+    left = MAX_LISTED
+    for index, error in enumerate(errors):
+        if index == MAX_LISTED:
+            rest = errors[index:]
+            more = sum(len(e.problems) for e in rest)
+            lines.append(f"... and {more:,} more invalid inputs of {len(rest):,} more subjects")
+            break
+        header, *items = str(error).split("\n")[: 1 + min(left, len(error.problems))]
+        lines += [header, *items]
+        if items and len(items) < len(error.problems):
+            lines.append(f"  ... and {len(error.problems) - len(items):,} more")
+        left -= len(items)
+    return "\n".join(lines)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Required, TypedDict, cast
 
@@ -28,10 +30,10 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
-from . import dockerfile_checks
+from . import deferred, dockerfile_checks
 from .architecture import ImageArchitecture, LambdaArchitecture, parse_architecture
 from .errors import Problems
-from .option_types import check_arguments
+from .option_types import check_options
 from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
 from .tokens import is_unresolved
@@ -203,6 +205,22 @@ class LambdaImageOptions(TypedDict, total=False):
     """The date deprecations are judged on. Default: today."""
 
 
+# What a required option becomes when an image is built without the user's, to report every
+# problem at synth (lambda_image_constructs.deferred): the build context of the image
+# `lambda-images init` writes, whose Dockerfile passes every check, and Lambda's default
+# architecture.
+_STAND_IN_CONTEXT = {
+    "directory": str(Path(__file__).parent / "data" / "new_app" / "image"),
+    "file": deferred.LEFT_OUT,
+    "target": deferred.LEFT_OUT,
+}
+STAND_INS: dict[str, deferred.StandIn] = {
+    "directory": lambda _: _STAND_IN_CONTEXT,
+    "file": lambda _: _STAND_IN_CONTEXT,
+    "architecture": lambda _: {"architecture": "x86_64"},
+}
+
+
 def _read_dockerfile(problems: Problems, options: LambdaImageOptions) -> tuple[Path, Path, str]:
     """The build context, the Dockerfile and its text ('' when it cannot be read)."""
     directory = options.get("directory")
@@ -253,17 +271,30 @@ class LambdaImage(Construct):
     def __init__(self, scope: Construct, id: str, **options: Unpack[LambdaImageOptions]) -> None:
         """See ``LambdaImageOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
-        check_arguments(f"LambdaImage {self.node.path}", LambdaImageOptions, options)
-        register_quota_checks(self)
+        self._build(id, **options)
+
+    def _build(self, id: str, **options: Unpack[LambdaImageOptions]) -> None:
+        """The constructor once the construct exists (again without the wrong options, when
+        the app reports every problem at synth: ``deferred``)."""
         problems = Problems()
+        check_options(problems, LambdaImageOptions, options)
+        again, subject = partial(self._build, id), f"LambdaImage {self.node.path}"
+        rebuild = deferred.Rebuild(subject, self, self, options, again, STAND_INS)
+        if rebuild.without(problems):  # raised, or reported at synth: made without them
+            return
+        register_quota_checks(self)
         parsed = parse_architecture(problems, "architecture", options.get("architecture"))
         path, dockerfile, text = _read_dockerfile(problems, options)
         acknowledged = self._acknowledged(problems, options.get("acknowledgements", ()))
         _check_build_args(problems, options)
-        problems.raise_if_any(f"LambdaImage {self.node.path}")
+        if rebuild.without(problems):
+            return
         assert parsed is not None
         self.architecture_name: LambdaArchitecture = parsed
-        self.dockerfile_report = self._check_dockerfile(text, dockerfile, acknowledged, options)
+        report = self._check_dockerfile(text, dockerfile, acknowledged, options, rebuild)
+        if report is None:
+            return
+        self.dockerfile_report = report
         self.asset = self._make_asset(path, options)
         """The ``DockerImageAsset``."""
         self.image_tag: str = self.asset.image_tag
@@ -302,8 +333,10 @@ class LambdaImage(Construct):
         dockerfile: Path,
         acknowledged: Mapping[str, str],
         options: LambdaImageOptions,
-    ) -> dockerfile_checks.DockerfileReport:
-        """The Dockerfile's findings, raised unless acknowledged (then noted in metadata)."""
+        rebuild: deferred.Rebuild,
+    ) -> dockerfile_checks.DockerfileReport | None:
+        """The Dockerfile's findings, raised unless acknowledged (then noted in metadata);
+        ``None`` when they are reported at synth, the image made of a placeholder instead."""
         report = dockerfile_checks.check_dockerfile(
             text,
             build_args=options.get("build_args"),
@@ -320,10 +353,12 @@ class LambdaImage(Construct):
                     finding.instruction,
                     finding.message,
                 )
-        findings.raise_if_any(
+        subject = (
             f"LambdaImage {self.node.path} ({dockerfile}); acknowledge a finding you accept with"
             " Acknowledgment(id=<check ID>, reason=...)"
         )
+        if replace(rebuild, subject=subject).without(findings, culprit="directory"):
+            return None
         if acknowledged:
             self.node.add_metadata(
                 ACKNOWLEDGED_METADATA_KEY,
@@ -419,7 +454,8 @@ class LambdaImage(Construct):
                 "must be in the image stack's account and Region "
                 f"({stack.account}/{stack.region}), since assets are published there",
             )
-        problems.raise_if_any(f"LambdaImage {self.node.path}")
+        if deferred.reported(problems, f"LambdaImage {self.node.path}", self):
+            return  # reported at synth: goes on, its stack without the dependency
         # Within one Stage, `cdk deploy` then creates the repository before publishing. Across
         # Stages (CDK Pipelines) a dependency is not allowed; the pipeline orders them.
         if _stage_path(stack) == _stage_path(repository_stack):

@@ -24,7 +24,7 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 from typing_extensions import Unpack
 
-from . import invariants, policies
+from . import deferred, invariants, policies
 from .errors import LambdaImageValidationError, Problems
 from .limits import (
     LIFECYCLE_DAYS,
@@ -34,7 +34,7 @@ from .limits import (
     REPOSITORY_POLICY_MAX_CHARS,
     partition_of,
 )
-from .option_types import check_arguments, check_fields
+from .option_types import check_arguments, check_fields, check_options
 from .quotas import register_quota_checks
 from .tokens import is_unresolved
 from .validation import (
@@ -81,7 +81,7 @@ class LambdaImageRepositoryOptions(TypedDict, total=False):
     organization_id: str | None
     """Grant pulls to every account of this AWS Organization (``o-...``) through
     ``aws:PrincipalOrgID``. Default: no organisation-wide grant. The guide recommends listing
-    accounts instead; see the README for the trade-off."""
+    accounts instead; see docs/design.md for the trade-off."""
     same_account_access: bool
     """Add the guide's same-account statement. Default: ``True``."""
     same_account_source_arn_condition: bool | None
@@ -250,12 +250,19 @@ class LambdaImageRepository(Construct):
     ) -> None:
         """See ``LambdaImageRepositoryOptions`` for each option, its default and its use."""
         super().__init__(scope, id)
-        check_arguments(
-            f"LambdaImageRepository {self.node.path}", LambdaImageRepositoryOptions, options
-        )
+        self._build(**options)
+
+    def _build(self, **options: Unpack[LambdaImageRepositoryOptions]) -> None:
+        """The constructor once the construct exists (again without the wrong options, when
+        the app reports every problem at synth: ``deferred``)."""
+        problems = Problems()
+        check_options(problems, LambdaImageRepositoryOptions, options)
+        subject = f"LambdaImageRepository {self.node.path}"
+        rebuild = deferred.Rebuild(subject, self, self, options, self._build)
+        if rebuild.without(problems):  # raised, or reported at synth: made without them
+            return
         register_quota_checks(self)
         settings: LambdaImageRepositoryOptions = {**REPOSITORY_DEFAULTS, **options}
-        problems = Problems()
         check_repository_name(problems, "repository_name", settings["repository_name"])
         consumers = self._normalise_consumers(
             problems, "consumer_accounts", settings["consumer_accounts"]
@@ -273,7 +280,8 @@ class LambdaImageRepository(Construct):
         self._merge_consumers(consumers)
         self._check_size(problems, "consumer_accounts")
         self._check_invariants(problems, "same_account_source_arn_condition", settings)
-        problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+        if rebuild.without(problems):
+            return
 
         repository = self._make_repository(settings)
         self.repository: ecr.Repository = repository
@@ -619,7 +627,8 @@ class LambdaImageRepository(Construct):
                 " is in one Region; make a LambdaImageRepository in each Region with its"
                 " own key instead",
             )
-        problems.raise_if_any(f"LambdaImageRepository {self.node.path}")
+        if deferred.reported(problems, f"LambdaImageRepository {self.node.path}", self):
+            return  # reported at synth: made as without regions
         holder = cast(Construct, stack.node.scope)
         for region in regions:
             name = f"{stack.node.id}-{region}"

@@ -285,10 +285,10 @@ def test_generated_organisations_let_their_functions_pull_and_nobody_else(
             assert can_pull(repository, function(repository, who), "o-elsewhere00").allowed is False
 
 
-def test_the_readme_shows_can_pull_as_it_answers(
+def test_the_docs_show_can_pull_as_it_answers(
     example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text()
+    readme = (PROJECT_ROOT / "docs" / "access.md").read_text()
     start = readme.index("<!-- can-pull:start")
     block = readme[readme.index("```console\n", start) + 11 : readme.index("```\n", start + 30)]
     shown = block.split("$ ")[1:]
@@ -299,7 +299,7 @@ def test_the_readme_shows_can_pull_as_it_answers(
         words = command.split()
         assert words[:3] == ["lambda-images", "can-pull", "cdk.out"]
         statuses.append(main(["can-pull", str(example), *words[3:]]))
-        assert capsys.readouterr().out == output, "README's can-pull block is stale"
+        assert capsys.readouterr().out == output, "docs/access.md's can-pull block is stale"
     assert statuses == [0, 1]
 
 

@@ -1,5 +1,5 @@
-"""README's count of bad inputs ("Bad input") is the size of the test tables: this test says
-which rows it must hold, so a table that grows or shrinks fails it until README is updated."""
+"""docs/bad-input.md's count of bad inputs is the size of the test tables: this test says which
+rows it must hold, so a table that grows or shrinks fails it until the page is updated."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from . import (
 from .cdk_harness import PROJECT_ROOT
 
 # Rows of tests/test_rollout.py, test_org.py and test_image_function_idioms.py, counted by hand
-# when README's row was written (their tests are not tables of bad inputs alone).
+# when the page's row was written (their tests are not tables of bad inputs alone).
 ROLLOUT_AND_REFUSED_OPTIONS = 42
 
 
 def ways_in() -> list[tuple[str, int, str, str]]:
-    """(way in, bad inputs, how each ends, where), as README's table lists them."""
+    """(way in, bad inputs, how each ends, where), as docs/bad-input.md's table lists them."""
     api = (
         len(test_bad_inputs.API)
         + len(test_option_types.WRONG)
@@ -42,8 +42,8 @@ def ways_in() -> list[tuple[str, int, str, str]]:
     ]  # fmt: skip
 
 
-def test_readme_counts_the_bad_inputs_of_the_tables() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text()
+def test_the_docs_count_the_bad_inputs_of_the_tables() -> None:
+    readme = (PROJECT_ROOT / "docs" / "bad-input.md").read_text()
     rows = ways_in()
     total = sum(count for _, count, _, _ in rows)
     assert total >= 400

@@ -307,8 +307,8 @@ def test_the_json_schema_names_every_key_and_refuses_unknown_ones() -> None:
     }
 
 
-def test_the_readme_shows_the_default_configuration_as_cdk_json_holds_it() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    start = readme.index("```yaml", readme.index("### The example app of this repository"))
+def test_the_docs_show_the_default_configuration_as_cdk_json_holds_it() -> None:
+    readme = (PROJECT_ROOT / "docs" / "configuration.md").read_text()
+    start = readme.index("```yaml", readme.index("## The example app of this repository"))
     block = readme[start + len("```yaml") : readme.index("```", start + len("```yaml"))]
     assert yaml.safe_load(block) == default_document()

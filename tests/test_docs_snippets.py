@@ -85,8 +85,9 @@ ALL = [snippet for page in PAGES for snippet in snippets(page)]
 
 
 def test_the_pages_hold_snippets() -> None:
-    # The README's first app, compliance, configuration-driven app and constructs at least.
-    assert sum(s.where.startswith("README.md") for s in ALL) >= 6
+    # The README's first app; the docs' compliance, configuration-driven app and constructs.
+    assert [s.in_new_app for s in ALL if s.where.startswith("README.md")] == [True]
+    assert len(ALL) >= 13
 
 
 @pytest.mark.parametrize("snippet", ALL, ids=[s.where for s in ALL])

@@ -105,17 +105,17 @@ def test_an_unreadable_assembly_is_one_clear_error(tmp_path: Path) -> None:
         read_graph(tmp_path)
 
 
-def test_the_readme_shows_the_example_apps_graph_as_the_cli_draws_it(
+def test_the_docs_show_the_example_apps_graph_as_the_cli_draws_it(
     default_assembly: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from lambda_image_constructs.local.cli import main
 
     assert main(["--assembly", str(default_assembly), "graph"]) == 0
     drawn = capsys.readouterr().out
-    readme = (PROJECT_ROOT / "README.md").read_text()
+    readme = (PROJECT_ROOT / "docs" / "access.md").read_text()
     start = readme.index("<!-- graph:start")
     shown = readme[readme.index("\n", start) + 1 : readme.index("<!-- graph:end -->")]
-    assert shown == drawn, "README's graph is stale: lambda-images graph > ... and paste it"
+    assert shown == drawn, "docs/access.md's graph is stale: lambda-images graph > ... and paste it"
 
 
 def test_the_cli_writes_json_and_reports_a_bad_output_in_one_line(

@@ -114,7 +114,7 @@ def functions_config(context: Path, base: str) -> dict[str, Any]:
             "buildArgs": {"BASE_IMAGE": base,
                           "PIP_INSTALL_OPTIONS": "--no-index --find-links=/function/wheels"},
         }],
-        # Named as in the README, so that its documented commands run here as written.
+        # Named as in docs/local.md, so that its documented commands run here as written.
         "consumerAccounts": [{"name": "workload-a", "account": "222222222222", "functions": [
             function("greeter", "app.handler"),
             # The handler module stays importable through PYTHONPATH when cwd moves to /tmp.
@@ -303,20 +303,15 @@ def test_the_memory_size_is_enforced(built: tuple[Engine, Path]) -> None:
 
 
 def documented_commands(start: str) -> list[list[str]]:
-    """The lines of the README's local section that start with ``start``, split as a shell does."""
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme[readme.index("## Build and invoke images locally") :]
-    return [
-        shlex.split(line, comments=True)
-        for line in section[: section.index("\n## ", 1)].splitlines()
-        if line.startswith(start)
-    ]
+    """The lines of docs/local.md that start with ``start``, split as a shell does."""
+    lines = (PROJECT_ROOT / "docs" / "local.md").read_text().splitlines()
+    return [shlex.split(line, comments=True) for line in lines if line.startswith(start)]
 
 
 def test_the_documented_invoke_commands_run_as_written(
     built: tuple[Engine, Path], project: Path
 ) -> None:
-    # GIVEN the `lambda-images invoke` lines of the README, word for word
+    # GIVEN the `lambda-images invoke` lines of docs/local.md, word for word
     documented = documented_commands("lambda-images invoke ")
     assert len(documented) >= 2, documented
     for command in documented:
@@ -331,7 +326,7 @@ def test_the_documented_invoke_commands_run_as_written(
 def test_a_base_image_is_loaded_from_an_archive_as_documented(
     built: tuple[Engine, Path], project: Path
 ) -> None:
-    # GIVEN the README's build line for base images without network, word for word
+    # GIVEN the docs' build line for base images without network, word for word
     documented = documented_commands("lambda-images build ")
     assert documented == [["lambda-images", "build", "--base-image-archive", "base.tar"]]
     # AND base.tar in the project: the base image saved under a name the engine then forgets

@@ -128,3 +128,41 @@ def test_a_users_app_run_as_the_cdk_cli_runs_it_prints_the_message_alone(
     assert header.startswith("LambdaImageRepository Images/Repo: "), result.stderr
     assert problems and all(line.startswith("  - ") for line in problems), result.stderr
     assert "repository_name" in result.stderr
+
+
+def test_every_wrong_construct_of_a_users_app_is_reported_in_one_run(tmp_path: Path) -> None:
+    # GIVEN a user's app.py with three wrong functions and a wrong repository, run(build) last
+    # WHEN the CDK CLI runs it
+    result = run_as_the_cdk_cli(
+        tmp_path,
+        """
+        from aws_cdk import App, Environment, Stack
+
+        from lambda_image_constructs import ImageFunction, ImageSource, LambdaImageRepository, run
+
+        URI = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/x@sha256:" + "0" * 64
+
+
+        def build(app: App) -> None:
+            env = Environment(account="111111111111", region="eu-west-1")
+            stack = Stack(app, "Functions", env=env)
+            image = ImageSource.from_image_uri(URI, architecture="arm64")
+            ImageFunction(stack, "Orders", image=image, memory_size=20_000)
+            ImageFunction(stack, "Payments", image=image, timeout=float("-inf"))
+            ImageFunction(stack, "Reports", image="orders:latest")
+            LambdaImageRepository(Stack(app, "Images"), "Repo", repository_name="Bad Name")
+
+
+        run(build)
+        """,
+    )
+    # THEN one run reports all four, our message alone on standard error, and the status is 1
+    assert result.returncode == 1, result.stderr
+    headers = [line for line in result.stderr.splitlines() if not line.startswith("  - ")]
+    assert headers == [
+        "ImageFunction Functions/Orders: 1 invalid input",
+        "ImageFunction Functions/Payments: 1 invalid input",
+        "ImageFunction Functions/Reports: 1 invalid input",
+        "LambdaImageRepository Images/Repo: 1 invalid input",
+    ], result.stderr
+    assert "Traceback" not in result.stderr and "-inf" in result.stderr

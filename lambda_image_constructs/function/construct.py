@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from aws_cdk import Annotations, CfnResource
@@ -17,12 +18,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 from typing_extensions import Unpack
 
-from .. import invariants
+from .. import deferred, invariants
 from .. import validation as validate
 from ..architecture import LambdaArchitecture
 from ..errors import Problems
 from ..nag.rules.common import IMAGE_PLATFORM_METADATA
-from ..option_types import SELF_PARSED, check_arguments
+from ..option_types import SELF_PARSED, check_arguments, check_options
 from ..quotas import register_quota_checks
 from ..rollout import DEFAULT_ALIAS, default_alarms, deployment_group
 from ..tokens import is_unresolved
@@ -31,7 +32,7 @@ from . import checks
 from . import companions as made
 from .acknowledgements import Acknowledger
 from .asset_metadata import add_asset_metadata
-from .options import REFUSED, ImageFunctionOptions, with_defaults
+from .options import REFUSED, STAND_INS, ImageFunctionOptions, with_defaults
 from .places import Place, place_of, stage_of
 from .sources import ImageSource, ResolvedImage
 
@@ -74,14 +75,13 @@ class ImageFunction(lambda_.Function):
         """:param options: ``ImageFunctionOptions``: each option, its type and its default."""
         place = place_of(scope)
         path = place.child_path(id)
-        check_arguments(
-            f"ImageFunction {path}",
-            ImageFunctionOptions,
-            options,
-            ignore=REFUSED.keys() | SELF_PARSED,
-        )
-        o = with_defaults(options)
         problems, unchecked = Problems(), cast(list[str], [])
+        check_options(problems, ImageFunctionOptions, options, ignore=REFUSED.keys() | SELF_PARSED)
+        again = partial(ImageFunction.__init__, self, scope, id)
+        rebuild = deferred.Rebuild(f"ImageFunction {path}", self, scope, options, again, STAND_INS)
+        if rebuild.without(problems):  # raised, or reported at synth: made without them
+            return
+        o = with_defaults(options)
         checks.check_names(problems, options)
         source = options.get("image")
         image = source.resolve(scope, problems) if isinstance(source, ImageSource) else None
@@ -97,7 +97,8 @@ class ImageFunction(lambda_.Function):
             checks.check_image_placement(
                 problems, image, architecture, place, o.get("function_name")
             )
-        problems.raise_if_any(f"ImageFunction {path}")
+        if rebuild.without(problems):
+            return
         assert image is not None and architecture is not None
         acknowledger = Acknowledger(o.get("acknowledgements"))
         companions = self._companions(scope, id, o, place, path, acknowledger)

@@ -22,6 +22,7 @@ from aws_cdk import aws_sqs as sqs
 
 from .. import architecture
 from ..architecture import ImageArchitecture
+from ..deferred import PLACEHOLDER_IMAGE_URI, StandIn
 from ..rollout import ConcurrencyScaling, Deployment
 from .sources import ImageSource
 
@@ -207,3 +208,15 @@ def option_types() -> dict[str, Any]:
 def with_defaults(options: ImageFunctionOptions) -> ImageFunctionOptions:
     """The options as given, with ``DEFAULT_OPTIONS`` for those left out."""
     return cast(ImageFunctionOptions, {**DEFAULT_OPTIONS, **options})
+
+
+# What an option with no default becomes when a function is built without the user's, to report
+# every problem at synth (lambda_image_constructs.deferred): a placeholder image (and Lambda's
+# default architecture, unless one is kept), and that architecture when the image's is unknown.
+STAND_INS: dict[str, StandIn] = {
+    "image": lambda kept: {
+        "image": ImageSource.from_image_uri(PLACEHOLDER_IMAGE_URI),
+        **({} if kept.get("architecture") is not None else {"architecture": "x86_64"}),
+    },
+    "architecture": lambda _: {"architecture": "x86_64"},
+}

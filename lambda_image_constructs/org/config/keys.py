@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from lambda_image_constructs.errors import LambdaImageValidationError, Problem, Problems
 
@@ -54,9 +54,16 @@ def reported_at(
     source: str, path: str, options: Iterable[str], renames: Mapping[str, str]
 ) -> Iterator[None]:
     """Re-raise a construct's ``LambdaImageValidationError`` as a problem of the configuration
-    ``source`` at ``path`` (a construct made from that part of the configuration)."""
+    ``source`` at ``path`` (a construct made from that part of the configuration); problems
+    reported at synth instead (``lambda_image_constructs.deferred``) are told the same way."""
+    from lambda_image_constructs import deferred  # here: parsing a configuration starts no jsii
+
+    def teller(subject: str, problems: Problems) -> tuple[str, Problems]:
+        return f"configuration {source}", told_at(problems, path, options, renames)
+
     try:
-        yield
+        with deferred.told_as(teller) if source else nullcontext():
+            yield
     except LambdaImageValidationError as error:
         if not source:  # a section made in Python, not read from a document
             raise
