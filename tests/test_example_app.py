@@ -39,9 +39,15 @@ DEFAULT_STACKS = [
 
 
 @pytest.fixture(scope="module")
-def default_templates() -> dict[str, dict[str, Any]]:
+def default_assembly() -> Path:
+    """The default app synthesized here, in this repository's folder."""
     app: App = build_app(new_app())
-    return assembly_templates(app.synth().directory)
+    return Path(app.synth().directory)
+
+
+@pytest.fixture(scope="module")
+def default_templates(default_assembly: Path) -> dict[str, dict[str, Any]]:
+    return assembly_templates(default_assembly)
 
 
 def test_default_app_writes_one_stage_per_account(
@@ -225,19 +231,26 @@ def synth_in_copy(destination: Path) -> dict[str, bytes]:
         capture_output=True,
         timeout=300,
     )
+    return template_bytes(outdir)
+
+
+def template_bytes(outdir: Path) -> dict[str, bytes]:
     return {
         p.relative_to(outdir).as_posix(): p.read_bytes()
         for p in sorted(outdir.rglob("*.template.json"))
     }
 
 
-def test_templates_are_byte_identical_from_two_folders(tmp_path: Path) -> None:
-    first, second = tmp_path / "clone-one", tmp_path / "elsewhere" / "clone-two"
-    first.mkdir()
-    second.mkdir(parents=True)
-    templates = synth_in_copy(first)
+def test_templates_are_byte_identical_from_two_folders(
+    default_assembly: Path, tmp_path: Path
+) -> None:
+    # GIVEN the app copied to another folder, synthesized there as the CDK CLI runs it
+    copy = tmp_path / "elsewhere" / "clone"
+    copy.mkdir(parents=True)
+    templates = synth_in_copy(copy)
+    # THEN its templates are byte for byte those of this repository's folder
     assert len(templates) == len(DEFAULT_STACKS)
-    assert synth_in_copy(second) == templates
+    assert templates == template_bytes(default_assembly)
 
 
 def test_acknowledgements_inside_stages_reach_the_templates(
