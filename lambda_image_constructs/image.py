@@ -36,6 +36,7 @@ from .errors import Problems
 from .option_types import check_options
 from .quotas import register_quota_checks
 from .repository import LambdaImageRepository
+from .snapstart import snap_start_ready
 from .tokens import is_unresolved
 from .validation import check_qualifier, check_repository_name
 
@@ -295,6 +296,11 @@ class LambdaImage(Construct):
         if report is None:
             return
         self.dockerfile_report = report
+        self.snap_start_ready: str | None = snap_start_ready(
+            text, build_args=options.get("build_args"), target=options.get("target")
+        )
+        """Why Lambda may snapshot this image (SnapStart), or None when its Dockerfile shows
+        neither way AWS documents."""
         self.asset = self._make_asset(path, options)
         """The ``DockerImageAsset``."""
         self.image_tag: str = self.asset.image_tag

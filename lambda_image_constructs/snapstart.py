@@ -99,7 +99,14 @@ def check_snap_start_image(
     build_args: Mapping[str, str] | None = None,
     target: str | None = None,
 ) -> None:
-    if snap_start_ready(dockerfile, build_args=build_args, target=target) is None:
+    check_snap_start_readiness(
+        problems, field, snap_start_ready(dockerfile, build_args=build_args, target=target)
+    )
+
+
+def check_snap_start_readiness(problems: Problems, field: str, ready: str | None) -> None:
+    """``ready``: :func:`snap_start_ready`'s answer for the image."""
+    if ready is None:
         problems.add(
             field,
             True,

@@ -124,3 +124,45 @@ def test_snap_start_without_a_published_version_or_where_it_is_not_offered(tmp_p
 def test_base_images_through_the_pull_through_cache(image: str, expected: str | None) -> None:
     caches = {"public.ecr.aws": "CACHE/ecr-public", "registry-1.docker.io": "CACHE/docker-hub"}
     assert through_pull_through_cache(image, caches) == expected
+
+
+# --- the same rules on ImageFunction ------------------------------------------------------------
+
+
+def _function_with_snap_start(tmp_path: Path, dockerfile: str, region: str) -> None:
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk import aws_lambda as lambda_
+
+    from lambda_image_constructs import ImageFunction, ImageSource, LambdaImage
+
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    stack = Stack(App(), "Functions", env=Environment(account="111111111111", region=region))
+    image = LambdaImage(stack, "Image", directory=str(tmp_path), architecture="arm64")
+    ImageFunction(
+        stack,
+        "Fn",
+        image=ImageSource.from_asset(image),
+        architecture="arm64",
+        alias="live",
+        snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS,
+    )
+
+
+def test_image_function_snap_start_where_offered_on_an_image_lambda_can_snapshot(
+    tmp_path: Path,
+) -> None:
+    # GIVEN an image of Lambda's Python 3.12 base, in a Region that offers SnapStart: accepted
+    _function_with_snap_start(
+        tmp_path, 'FROM public.ecr.aws/lambda/python:3.12\nCMD ["app.handler"]', "eu-west-1"
+    )
+    # GIVEN Lambda's Node.js base, which runs no SnapStart lifecycle, unlabelled, in Taipei
+    with pytest.raises(LambdaImageValidationError) as error:
+        _function_with_snap_start(
+            tmp_path, 'FROM public.ecr.aws/lambda/nodejs:22\nCMD ["app.handler"]', "ap-east-2"
+        )
+    # THEN both problems are named at snap_start, each citing the guide
+    found = [(p.field, p.accepted) for p in error.value.problems]
+    assert [f for f, _ in found] == ["snap_start", "snap_start"], found
+    messages = " | ".join(a for _, a in found)
+    assert "is not available in ap-east-2" in messages and SNAPSTART_DOC in messages
+    assert SNAPSTART_IMAGES_DOC in messages

@@ -11,7 +11,7 @@ from typing import Any
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 
-from .. import limits
+from .. import limits, snapstart
 from .. import validation as validate
 from ..architecture import LambdaArchitecture, parse_architecture
 from ..errors import Problems
@@ -228,6 +228,20 @@ def check_network(problems: Problems, o: ImageFunctionOptions) -> None:
             "must select private subnets: a function in a public subnet gets no public IP"
             " and cannot reach the internet (add private subnets with a NAT gateway or VPC"
             " endpoints, or set allow_public_subnet=True if you know why)",
+        )
+
+
+def check_snap_start(
+    problems: Problems, o: ImageFunctionOptions, image: ResolvedImage, place: Place
+) -> None:
+    """SnapStart where Lambda offers it, on an image it can snapshot (when this library built
+    the image and read its Dockerfile), as the configuration's snapStart is checked."""
+    if o.get("snap_start") is None:
+        return
+    snapstart.check_snap_start_region(problems, "snap_start", place.region)
+    if image.built_by is not None:
+        snapstart.check_snap_start_readiness(
+            problems, "snap_start", image.built_by.snap_start_ready
         )
 
 

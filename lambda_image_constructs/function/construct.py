@@ -97,6 +97,7 @@ class ImageFunction(lambda_.Function):
             checks.check_image_placement(
                 problems, image, architecture, place, o.get("function_name")
             )
+            checks.check_snap_start(problems, o, image, place)
         if rebuild.without(problems):
             return
         assert image is not None and architecture is not None
