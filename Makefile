@@ -81,10 +81,11 @@ typecheck: setup
 container-tools:
 	@scripts/install_container_tools.sh
 
-# The tests that mostly wait on other processes (containers, set-up scripts, make) run in a
-# pytest of their own, beside the rest: `make test` overlaps the two.
+# The tests that mostly wait on other processes (containers, set-up scripts, make, a wheel's
+# build, apps run as the CDK CLI runs them) run in a pytest of their own, beside the rest:
+# `make test` overlaps the two, which take about as long.
 SYSTEM_TESTS := tests/test_local_images.py tests/test_setup_faults.py tests/test_sam_cli.py \
-  tests/test_wheel.py
+  tests/test_wheel.py tests/test_user_app.py tests/test_app_errors.py
 
 unit: unit-library unit-system
 
