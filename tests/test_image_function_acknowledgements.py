@@ -189,6 +189,10 @@ def test_acknowledge_wants_a_rule_and_a_reason() -> None:
     )
     with pytest.raises(LambdaImageValidationError, match="reason"):
         fn.acknowledge("AwsSolutions-IAM5[Resource::*]", " ")
+    # a wrong type and an empty text are reported together
+    with pytest.raises(LambdaImageValidationError) as error:
+        fn.acknowledge(5, "")  # type: ignore[arg-type]
+    assert [p.field for p in error.value.problems] == ["rule_id", "reason"]
 
 
 def test_current_alias_is_the_alias_typed_and_refused_without_one() -> None:

@@ -353,16 +353,12 @@ class ImageFunction(lambda_.Function):
         policies, its log group, its dead-letter queue, its alarms and deployment group. For
         example, after ``bucket.grant_read(fn)``:
         ``fn.acknowledge("AwsSolutions-IAM5[Action::s3:GetObject*]", "...")``."""
-        check_arguments(
-            f"ImageFunction {self.node.path}: acknowledge",
-            ImageFunction.acknowledge,
-            {"rule_id": rule_id, "reason": reason},
-        )
+        given = {"rule_id": rule_id, "reason": reason}
         problems = Problems()
-        if not isinstance(rule_id, str) or not rule_id.strip():
-            problems.add("rule_id", rule_id, "must be a rule ID (non-empty text)")
-        if not isinstance(reason, str) or not reason.strip():
-            problems.add("reason", reason, "must be a reason (non-empty text)")
+        check_options(problems, ImageFunction.acknowledge, given)
+        for name, what in (("rule_id", "a rule ID"), ("reason", "a reason")):
+            if isinstance(given[name], str) and not given[name].strip():
+                problems.add(name, given[name], f"must be {what} (non-empty text)")
         problems.raise_if_any(f"ImageFunction {self.node.path}: acknowledge")
         for target in (self, *self._companion_list):
             ack.acknowledge(target, [(rule_id, reason)])
