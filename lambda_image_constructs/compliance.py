@@ -20,6 +20,7 @@ from .errors import Problems
 from .nag import LambdaContainerImageChecks
 from .option_types import check_arguments
 from .quotas import register_quota_checks
+from .tree import root_of
 
 # The packs by the name their findings start with ("AwsSolutions-IAM5", ...).
 PACKS: dict[str, Callable[[App], IPolicyValidationPlugin]] = {
@@ -61,7 +62,7 @@ def register_compliance_packs(app: App, packs: Sequence[str] = tuple(PACKS)) -> 
 
 def compliance_packs_registered(scope: IConstruct) -> bool:
     """Whether ``scope``'s app was given to ``register_compliance_packs``."""
-    return scope.node.root in _CHECKED_APPS
+    return root_of(scope) in _CHECKED_APPS
 
 
 def write_acknowledgements_into_templates(stage: Stage) -> None:
@@ -71,7 +72,7 @@ def write_acknowledgements_into_templates(stage: Stage) -> None:
     ``register_compliance_packs`` writes them for the app's own stacks only: aws-cdk-lib
     applies an app's aspects up to the boundary of each nested ``Stage``, so every Stage of an
     app calls this for its stacks (the stages of ``lambda_image_constructs.org`` do)."""
-    if stage.node.root in _CHECKED_APPS:
+    if root_of(stage) in _CHECKED_APPS:
         Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
 
 

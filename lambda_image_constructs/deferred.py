@@ -28,6 +28,7 @@ from aws_cdk import Aws
 from constructs import Construct, IConstruct, IValidation
 
 from .errors import LambdaImageValidationError, Problem, Problems
+from .tree import root_of
 
 REPORT_ALL_PROBLEMS = "lambda-image-constructs:reportAllProblems"
 """The context key: ``true`` reports every construct's problems at synth, not the first one
@@ -131,7 +132,7 @@ def told_as(teller: Teller) -> Iterator[None]:
 
 
 def _report(scope: IConstruct) -> _AppReport:
-    return _APPS.setdefault(scope.node.root, _AppReport())
+    return _APPS.setdefault(root_of(scope), _AppReport())
 
 
 def _record(scope: Construct, subject: str) -> _Reported:
