@@ -2,7 +2,7 @@
 (``LambdaImageValidationError``), naming the field and showing the value, and nothing else (no
 jsii traceback, no deploy-time surprise).
 
-Each table row is one bad input; the tables' sizes are what README's count reports.
+Each table row is one bad input; the tables' sizes are what docs/bad-input.md's count reports.
 """
 
 from __future__ import annotations
@@ -657,6 +657,6 @@ def test_bad_configuration_is_one_clear_error_with_its_key_path(
 
 
 def test_the_tables_hold_at_least_150_bad_inputs() -> None:
-    # counted in README ("Bad input"): the API and configuration tables here, the CLI's in
+    # counted in docs/bad-input.md: the API and configuration tables here, the CLI's in
     # tests/test_local_cli_bad_inputs.py
     assert len(API) + len(CONFIGURATION) >= 150

@@ -1,6 +1,7 @@
 """Dockerfiles and image options that would build an image Lambda cannot run, or that a build
 cannot take, each one our error at synth; and valid ones that must not be refused (a byte-order
-mark, a token as an environment key). Each row of ``DOCKERFILES`` is one bad input (README)."""
+mark, a token as an environment key). Each row of ``DOCKERFILES`` is one bad input (counted
+in docs/bad-input.md)."""
 
 from __future__ import annotations
 

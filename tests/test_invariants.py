@@ -1,8 +1,8 @@
 """Safety invariants that hold without the compliance packs, and every option of every public
 constructor and factory checked by its declaration.
 
-Each row of ``INVARIANTS`` and each generated row of ``EVERY_OPTION`` is one bad input (the
-README counts them): it must end in one ``LambdaImageValidationError`` naming the option."""
+Each row of ``INVARIANTS`` and each generated row of ``EVERY_OPTION`` is one bad input (counted
+in docs/bad-input.md): it must end in one ``LambdaImageValidationError`` naming the option."""
 
 from __future__ import annotations
 
