@@ -18,6 +18,8 @@ from lambda_image_constructs.compliance import acknowledgements as list_acknowle
 from lambda_image_constructs.compliance import register_compliance_packs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The image every test that builds one uses: Debian with the runtime interface client.
+SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
 IMAGE_ACCOUNT = "111111111111"
 CONSUMER_A = "222222222222"
 CONSUMER_B = "333333333333"

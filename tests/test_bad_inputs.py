@@ -45,9 +45,15 @@ from lambda_image_constructs.org import (
     build_pipelines,
 )
 
-from .cdk_harness import CONSUMER_A, CONSUMER_ENV, DIGEST, IMAGE_ACCOUNT, IMAGE_URI, PROJECT_ROOT
+from .cdk_harness import (
+    CONSUMER_A,
+    CONSUMER_ENV,
+    DIGEST,
+    IMAGE_ACCOUNT,
+    IMAGE_URI,
+    SAMPLE,
+)
 
-SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
 FULLWIDTH_ACCOUNT = "".join(chr(0xFF10 + int(d)) for d in "222222222222")  # non-ASCII digits
 ARABIC_INDIC_ACCOUNT = "".join(chr(0x0660 + int(d)) for d in "222222222222")
 OTHER_PARTITION = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com.cn/platform/x@{DIGEST}"

@@ -25,9 +25,8 @@ from lambda_image_constructs.errors import MAX_LISTED
 from lambda_image_constructs.user_app import synthesize
 
 from . import test_bad_inputs, test_invariants
-from .cdk_harness import CONSUMER_ENV, IMAGE_URI, PROJECT_ROOT
+from .cdk_harness import CONSUMER_ENV, IMAGE_URI, PROJECT_ROOT, SAMPLE
 
-SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
 PYTHON_BASE = "public.ecr.aws/lambda/python:3.12"
 
 

@@ -31,7 +31,7 @@ from .cdk_harness import (
     CONSUMER_A,
     CONSUMER_B,
     IMAGE_ACCOUNT,
-    PROJECT_ROOT,
+    SAMPLE,
     acknowledgements,
     nag_findings,
     new_app,
@@ -45,7 +45,6 @@ from .cdk_harness import (
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 REPOSITORY = "platform/lambda-images"
 URI = f"{IMAGE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/{REPOSITORY}@{DIGEST}"
-SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
 
 
 def lambda_function(stack: Stack) -> dict[str, Any]:

@@ -31,10 +31,9 @@ from lambda_image_constructs.image import LambdaImageOptions
 from lambda_image_constructs.option_types import SELF_PARSED, accepts, declared
 from lambda_image_constructs.repository import LambdaImageRepositoryOptions
 
-from .cdk_harness import CONSUMER_A, IMAGE_URI, PROJECT_ROOT
+from .cdk_harness import CONSUMER_A, IMAGE_URI, SAMPLE
 
 ENV = Environment(account="111111111111", region="us-east-1")
-SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
 LAMBDA = "lambda.amazonaws.com"
 
 

@@ -55,10 +55,9 @@ from lambda_image_constructs.org import (
 )
 from lambda_image_constructs.repository import LambdaImageRepositoryOptions
 
-from .cdk_harness import IMAGE_URI, PROJECT_ROOT
+from .cdk_harness import IMAGE_URI, SAMPLE
 
 ENV = Environment(account="111111111111", region="us-east-1")
-SAMPLE = PROJECT_ROOT / "samples" / "debian-ric"
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "15"))
 MAX_MESSAGE = 10_000
 ALL_AT_ONCE = (
